@@ -348,8 +348,10 @@ parse_dns (MrScenario  *self,
           !get_string (object, "value", TRUE, path, &record->value, error))
         return FALSE;
 
-      g_strdown (record->name);
-      g_strup (record->type);
+      g_free (g_steal_pointer (&record->name));
+      record->name = g_ascii_strdown (json_object_get_string_member (object, "name"), -1);
+      g_free (g_steal_pointer (&record->type));
+      record->type = g_ascii_strup (json_object_get_string_member (object, "type"), -1);
       if (!g_strv_contains ((const char * const[]) { "MX", "A", "AAAA", "TXT", "CNAME", NULL }, record->type))
         {
           g_set_error (error, MR_ERROR, MR_ERROR_INVALID_DATA,

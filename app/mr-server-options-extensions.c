@@ -1,0 +1,58 @@
+/* mr-server-options-extensions.c
+ *
+ * Copyright 2026 The Mailroom authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "mailroom-server"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "mr-engine-private.h"
+#include "mr-server-options.h"
+
+gboolean
+_mr_server_options_apply_extensions (MrServerOptions  *options,
+                                     MrEngine         *engine,
+                                     GError          **error)
+{
+  if (options->list_faults)
+    {
+      g_print ("No faults in this build yet.\n");
+      options->exit_early = TRUE;
+      return TRUE;
+    }
+
+  if (options->maildir != NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--maildir is not available in this build"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+_mr_server_options_apply_faults (MrServerOptions  *options,
+                                 MrEngine         *engine,
+                                 GError          **error)
+{
+  if (options->faults != NULL && options->faults[0] != NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--fault is not available in this build"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+_mr_server_options_print_extras (MrServerOptions *options,
+                                 MrEngine        *engine,
+                                 FILE            *out)
+{
+}
