@@ -1,0 +1,530 @@
+/* mr-wire.c
+ *
+ * Copyright 2026 The Mailroom authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "mr-wire"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "mr-wire.h"
+
+typedef struct
+{
+  MrDirection  direction;
+  GBytes      *bytes;
+} Unit;
+
+struct _MrWire
+{
+  GObject       parent_instance;
+
+  /* Owned */
+  MrClock      *clock;
+  MrSmtpClient *client;
+  MrSession    *server;
+  GQueue        queue;          /* Unit, in sending order */
+  GByteArray   *server_partial; /* server output without its line end yet */
+
+  gint64        latency;
+  gint64        reply_delay;
+  guint         timer_id;
+  guint         n_delivered;
+  gulong        step_handler;
+  gulong        changed_handler;
+
+  guint         tls_available : 1;
+  guint         started : 1;
+  guint         server_closing : 1;
+  guint         closed : 1;
+};
+
+G_DEFINE_FINAL_TYPE (MrWire, mr_wire, G_TYPE_OBJECT)
+
+enum {
+  CLOSED,
+  DELIVERED,
+  N_SIGNALS
+};
+
+static guint signals [N_SIGNALS];
+
+static void arm (MrWire *self);
+
+static void
+unit_free (Unit *unit)
+{
+  g_bytes_unref (unit->bytes);
+  g_free (unit);
+}
+
+static void
+push_unit (MrWire      *self,
+           MrDirection  direction,
+           GBytes      *bytes)
+{
+  Unit *unit = g_new0 (Unit, 1);
+
+  unit->direction = direction;
+  unit->bytes = bytes;
+  g_queue_push_tail (&self->queue, unit);
+}
+
+static gboolean
+has_pending (MrWire      *self,
+             MrDirection  direction)
+{
+  for (GList *l = self->queue.head; l != NULL; l = l->next)
+    if (((Unit *)l->data)->direction == direction)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+drop_pending (MrWire      *self,
+              MrDirection  direction)
+{
+  GList *l = self->queue.head;
+
+  while (l != NULL)
+    {
+      GList *next = l->next;
+
+      if (((Unit *)l->data)->direction == direction)
+        {
+          unit_free (l->data);
+          g_queue_delete_link (&self->queue, l);
+        }
+      l = next;
+    }
+}
+
+static void
+cancel_timer (MrWire *self)
+{
+  if (self->timer_id != 0)
+    {
+      mr_clock_cancel (self->clock, self->timer_id);
+      self->timer_id = 0;
+    }
+}
+
+/* Server output becomes one unit per line; a line end split across writes
+ * waits for the rest. */
+static void
+pump_server (MrWire *self)
+{
+  g_autoptr(GBytes) output = NULL;
+  gsize start = 0;
+
+  if (self->server == NULL)
+    return;
+
+  if ((output = mr_session_take_output (self->server)) != NULL)
+    g_byte_array_append (self->server_partial, g_bytes_get_data (output, NULL),
+                         g_bytes_get_size (output));
+
+  for (gsize i = 0; i < self->server_partial->len; i++)
+    {
+      if (self->server_partial->data[i] != '\n')
+        continue;
+      push_unit (self, MR_DIRECTION_TO_CLIENT,
+                 g_bytes_new (self->server_partial->data + start, i + 1 - start));
+      start = i + 1;
+    }
+  g_byte_array_remove_range (self->server_partial, 0, start);
+
+  if (mr_session_get_action (self->server) == MR_SESSION_CLOSE || mr_session_get_closed (self->server))
+    {
+      /* Whatever is left without a line end still goes out before the close. */
+      if (self->server_partial->len > 0)
+        {
+          push_unit (self, MR_DIRECTION_TO_CLIENT,
+                     g_bytes_new (self->server_partial->data, self->server_partial->len));
+          g_byte_array_set_size (self->server_partial, 0);
+        }
+      self->server_closing = TRUE;
+      drop_pending (self, MR_DIRECTION_TO_SERVER);
+    }
+}
+
+static void
+pump_client (MrWire *self)
+{
+  GBytes *unit;
+
+  while ((unit = mr_smtp_client_next_output (self->client)) != NULL)
+    {
+      if (self->server_closing)
+        g_bytes_unref (unit);
+      else
+        push_unit (self, MR_DIRECTION_TO_SERVER, unit);
+    }
+
+  /* A client that gave up reads nothing more. */
+  if (mr_smtp_client_get_finished (self->client))
+    drop_pending (self, MR_DIRECTION_TO_CLIENT);
+}
+
+static void
+close_wire (MrWire *self)
+{
+  if (self->closed)
+    return;
+
+  self->closed = TRUE;
+  cancel_timer (self);
+  g_queue_clear_full (&self->queue, (GDestroyNotify)unit_free);
+  g_signal_emit (self, signals [CLOSED], 0);
+}
+
+static void
+check_close (MrWire *self)
+{
+  gboolean client_done = mr_smtp_client_get_finished (self->client);
+
+  if (self->closed)
+    return;
+
+  /* The server hung up and the client has read everything it said. */
+  if (self->server_closing && !has_pending (self, MR_DIRECTION_TO_CLIENT))
+    {
+      if (!client_done)
+        mr_smtp_client_disconnected (self->client, "the server closed the connection");
+      if (!mr_session_get_closed (self->server))
+        mr_session_disconnected (self->server);
+      close_wire (self);
+      return;
+    }
+
+  /* The client is finished and the server has read everything it sent. */
+  if (client_done && !has_pending (self, MR_DIRECTION_TO_SERVER))
+    {
+      if (!mr_session_get_closed (self->server))
+        mr_session_disconnected (self->server);
+      close_wire (self);
+    }
+}
+
+static void
+maybe_start_tls (MrWire *self)
+{
+  /* RFC 3207 4: the client saw "220" and the server waits for the
+   * hand-shake; on a wire, it simply succeeds. */
+  if (mr_smtp_client_get_action (self->client) == MR_SESSION_START_TLS &&
+      mr_session_get_action (self->server) == MR_SESSION_START_TLS)
+    {
+      mr_session_tls_started (self->server);
+      mr_smtp_client_tls_started (self->client);
+    }
+}
+
+static void
+deliver_one (MrWire *self)
+{
+  Unit *unit;
+  const guint8 *data;
+  gsize len;
+
+  if (self->closed || (unit = g_queue_pop_head (&self->queue)) == NULL)
+    return;
+
+  g_object_ref (self);
+
+  data = g_bytes_get_data (unit->bytes, &len);
+  self->n_delivered++;
+  if (unit->direction == MR_DIRECTION_TO_SERVER)
+    mr_session_feed (self->server, data, len);
+  else
+    {
+      mr_smtp_client_feed (self->client, data, len);
+      maybe_start_tls (self);
+    }
+
+  g_signal_emit (self, signals [DELIVERED], 0, unit->direction, unit->bytes);
+  unit_free (unit);
+
+  pump_server (self);
+  pump_client (self);
+  check_close (self);
+  arm (self);
+
+  g_object_unref (self);
+}
+
+static void
+on_timer_cb (gpointer user_data)
+{
+  MrWire *self = user_data;
+
+  self->timer_id = 0;
+  deliver_one (self);
+}
+
+static void
+arm (MrWire *self)
+{
+  Unit *head;
+  gint64 wait;
+
+  if (self->closed || self->timer_id != 0)
+    return;
+  if ((head = g_queue_peek_head (&self->queue)) == NULL)
+    return;
+  if (mr_clock_get_mode (self->clock) == MR_CLOCK_STEP)
+    return;
+
+  wait = self->latency;
+  if (head->direction == MR_DIRECTION_TO_CLIENT)
+    wait += self->reply_delay;
+  self->timer_id = mr_clock_add_timeout (self->clock, wait, on_timer_cb, self, NULL);
+}
+
+static void
+on_clock_step_cb (MrWire  *self,
+                  MrClock *clock)
+{
+  g_assert (MR_IS_WIRE (self));
+
+  if (mr_clock_get_mode (clock) != MR_CLOCK_STEP)
+    return;
+  /* Exactly one line per step. */
+  deliver_one (self);
+}
+
+static void
+on_clock_changed_cb (MrWire  *self,
+                     MrClock *clock)
+{
+  g_assert (MR_IS_WIRE (self));
+
+  if (mr_clock_get_mode (clock) == MR_CLOCK_STEP)
+    cancel_timer (self);
+  else
+    arm (self);
+}
+
+static void
+on_server_wakeup_cb (MrWire    *self,
+                     MrSession *server)
+{
+  g_assert (MR_IS_WIRE (self));
+
+  if (self->closed)
+    return;
+  pump_server (self);
+  check_close (self);
+  arm (self);
+}
+
+static void
+mr_wire_dispose (GObject *object)
+{
+  MrWire *self = (MrWire *)object;
+
+  cancel_timer (self);
+  if (self->clock != NULL)
+    {
+      g_clear_signal_handler (&self->step_handler, self->clock);
+      g_clear_signal_handler (&self->changed_handler, self->clock);
+    }
+  if (self->server != NULL)
+    g_signal_handlers_disconnect_by_data (self->server, self);
+  g_queue_clear_full (&self->queue, (GDestroyNotify)unit_free);
+  g_clear_object (&self->client);
+  g_clear_object (&self->server);
+  g_clear_object (&self->clock);
+
+  G_OBJECT_CLASS (mr_wire_parent_class)->dispose (object);
+}
+
+static void
+mr_wire_finalize (GObject *object)
+{
+  MrWire *self = (MrWire *)object;
+
+  g_clear_pointer (&self->server_partial, g_byte_array_unref);
+
+  G_OBJECT_CLASS (mr_wire_parent_class)->finalize (object);
+}
+
+static void
+mr_wire_class_init (MrWireClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = mr_wire_dispose;
+  object_class->finalize = mr_wire_finalize;
+
+  /**
+   * MrWire::closed:
+   *
+   * Emitted once when the connection is over: both ends have been told.
+   */
+  signals [CLOSED] =
+    g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * MrWire::delivered:
+   * @direction: an #MrDirection
+   * @bytes: the unit
+   *
+   * Emitted after each line (or content block) reached its end.
+   */
+  signals [DELIVERED] =
+    g_signal_new ("delivered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_BYTES);
+}
+
+static void
+mr_wire_init (MrWire *self)
+{
+  g_queue_init (&self->queue);
+  self->server_partial = g_byte_array_new ();
+  self->latency = MR_WIRE_DEFAULT_LATENCY;
+  self->tls_available = TRUE;
+}
+
+MrWire *
+mr_wire_new (MrClock      *clock,
+             MrSmtpClient *client,
+             MrSession    *server)
+{
+  MrWire *self;
+
+  g_return_val_if_fail (MR_IS_CLOCK (clock), NULL);
+  g_return_val_if_fail (MR_IS_SMTP_CLIENT (client), NULL);
+  g_return_val_if_fail (MR_IS_SESSION (server), NULL);
+
+  self = g_object_new (MR_TYPE_WIRE, NULL);
+  self->clock = g_object_ref (clock);
+  self->client = g_object_ref (client);
+  self->server = g_object_ref (server);
+
+  /* Both ends would report each line; the server's events are the
+   * canonical ones (they are stamped as the line is read or written). */
+  mr_smtp_client_set_emit_lines (client, FALSE);
+
+  self->step_handler = g_signal_connect_swapped (clock, "step",
+                                                 G_CALLBACK (on_clock_step_cb), self);
+  self->changed_handler = g_signal_connect_swapped (clock, "changed",
+                                                    G_CALLBACK (on_clock_changed_cb), self);
+  g_signal_connect_swapped (server, "wakeup", G_CALLBACK (on_server_wakeup_cb), self);
+
+  return self;
+}
+
+MrSmtpClient *
+mr_wire_get_client (MrWire *self)
+{
+  g_return_val_if_fail (MR_IS_WIRE (self), NULL);
+  return self->client;
+}
+
+MrSession *
+mr_wire_get_server (MrWire *self)
+{
+  g_return_val_if_fail (MR_IS_WIRE (self), NULL);
+  return self->server;
+}
+
+void
+mr_wire_set_latency (MrWire *self,
+                     gint64  usec)
+{
+  g_return_if_fail (MR_IS_WIRE (self));
+  self->latency = MAX (usec, 0);
+}
+
+gint64
+mr_wire_get_latency (MrWire *self)
+{
+  g_return_val_if_fail (MR_IS_WIRE (self), 0);
+  return self->latency;
+}
+
+void
+mr_wire_set_reply_delay (MrWire *self,
+                         gint64  usec)
+{
+  g_return_if_fail (MR_IS_WIRE (self));
+  self->reply_delay = MAX (usec, 0);
+}
+
+void
+mr_wire_set_tls_available (MrWire   *self,
+                           gboolean  tls_available)
+{
+  g_return_if_fail (MR_IS_WIRE (self));
+  self->tls_available = !!tls_available;
+}
+
+void
+mr_wire_start (MrWire *self)
+{
+  MrConversation *conversation;
+
+  g_return_if_fail (MR_IS_WIRE (self));
+  g_return_if_fail (!self->started);
+
+  self->started = TRUE;
+  g_object_ref (self);
+
+  conversation = mr_session_get_conversation (self->server);
+  if (conversation != NULL)
+    mr_conversation_emit (conversation,
+                          mr_conversation_new_event (conversation, MR_EVENT_CONNECT,
+                                                     MR_DIRECTION_NONE, conversation->client));
+
+  mr_session_set_tls_available (self->server, self->tls_available);
+  mr_smtp_client_start (self->client);
+  mr_session_start (self->server);
+  pump_server (self);
+  check_close (self);
+  arm (self);
+
+  g_object_unref (self);
+}
+
+void
+mr_wire_abort (MrWire     *self,
+               const char *reason)
+{
+  g_return_if_fail (MR_IS_WIRE (self));
+
+  if (self->closed)
+    return;
+
+  g_object_ref (self);
+  g_queue_clear_full (&self->queue, (GDestroyNotify)unit_free);
+  mr_smtp_client_disconnected (self->client, reason ? reason : "connection lost");
+  mr_session_disconnected (self->server);
+  close_wire (self);
+  g_object_unref (self);
+}
+
+guint
+mr_wire_get_n_pending (MrWire *self)
+{
+  g_return_val_if_fail (MR_IS_WIRE (self), 0);
+  return self->queue.length;
+}
+
+guint
+mr_wire_get_n_delivered (MrWire *self)
+{
+  g_return_val_if_fail (MR_IS_WIRE (self), 0);
+  return self->n_delivered;
+}
+
+gboolean
+mr_wire_get_closed (MrWire *self)
+{
+  g_return_val_if_fail (MR_IS_WIRE (self), FALSE);
+  return self->closed;
+}
