@@ -29,7 +29,7 @@ struct _MrMaildir
 {
   GObject     parent_instance;
 
-  /* Borrowed: the store owns us as its backend */
+  /* Borrowed (weak): the store owns us as its backend */
   MrStore    *store;
 
   /* Owned */
@@ -1055,6 +1055,37 @@ load_account_folders (MrMaildir  *self,
   return TRUE;
 }
 
+/* Accounts added after the load (a scenario loaded later, the GUI): their
+ * directories appear at once, and what is on disk for them is loaded. */
+static void
+on_accounts_changed_cb (MrMaildir  *self,
+                        guint       position,
+                        guint       removed,
+                        guint       added,
+                        GListModel *accounts)
+{
+  g_autoptr(MrMaildir) hold = g_object_ref (self);
+  MrStore *store = self->store;
+
+  g_assert (MR_IS_MAILDIR (self));
+
+  if (added == 0 || store == NULL)
+    return;
+
+  mr_store_set_backend (store, NULL);
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(MrAccount) account = g_list_model_get_item (accounts, i);
+      g_autoptr(GError) error = NULL;
+
+      if (!is_safe_account_name (mr_account_get_address (account)))
+        continue;
+      if (!load_account_folders (self, account, &error))
+        g_warning ("Maildir: %s", error->message);
+    }
+  mr_store_set_backend (store, MR_STORE_BACKEND (self));
+}
+
 gboolean
 mr_maildir_load (MrMaildir  *self,
                  MrStore    *store,
@@ -1069,7 +1100,7 @@ mr_maildir_load (MrMaildir  *self,
 
   /* While loading, changes to the store must not echo back to disk. */
   mr_store_set_backend (store, NULL);
-  self->store = store;
+  g_set_weak_pointer (&self->store, store);
 
   dir = g_dir_open (self->root, 0, error);
   if (dir == NULL)
@@ -1104,6 +1135,8 @@ mr_maildir_load (MrMaildir  *self,
     }
 
   mr_store_set_backend (store, MR_STORE_BACKEND (self));
+  g_signal_connect_object (accounts, "items-changed",
+                           G_CALLBACK (on_accounts_changed_cb), self, G_CONNECT_SWAPPED);
   return TRUE;
 }
 
@@ -1119,6 +1152,7 @@ mr_maildir_finalize (GObject *object)
       flock (self->lock_fd, LOCK_UN);
       close (self->lock_fd);
     }
+  g_clear_weak_pointer (&self->store);
   g_clear_pointer (&self->root, g_free);
   g_clear_pointer (&self->hostname, g_free);
   g_clear_pointer (&self->ready, g_hash_table_unref);

@@ -365,6 +365,45 @@ test_seeded_messages (Fixture       *f,
 }
 
 static void
+test_account_added_later (Fixture       *f,
+                          gconstpointer  data)
+{
+  /* bob has mail on disk; the server loads the Maildir, then the scenario
+   * adds bob (with his password) and a new account dave. */
+  {
+    g_autoptr(MrStore) store = open_store (f->root, NULL);
+
+    append (mr_account_get_inbox (mr_store_lookup_account (store, USER)), msg_a, MR_FLAG_NONE);
+    g_assert_finalize_object (g_steal_pointer (&store));
+  }
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MrMaildir) maildir = mr_maildir_new (f->root, &error);
+    g_autoptr(MrStore) store = mr_store_new ();
+    g_autofree char *dave_new = g_build_filename (f->root, "dave@example.test", "new", NULL);
+    MrAccount *bob;
+    MrAccount *dave;
+
+    g_assert_no_error (error);
+    mr_maildir_load (maildir, store, &error);
+    g_assert_no_error (error);
+    g_clear_object (&maildir);
+
+    bob = mr_store_add_account (store, USER, "secret");
+    mr_account_set_password (bob, "secret");
+    g_assert_cmpuint (mr_mailbox_get_n_messages (mr_account_get_inbox (bob)), ==, 1);
+    g_assert_true (mr_store_authenticate (store, USER, "secret") == bob);
+
+    dave = mr_store_add_account (store, "dave@example.test", "pw");
+    g_assert_true (g_file_test (dave_new, G_FILE_TEST_IS_DIR));
+    append (mr_account_get_inbox (dave), msg_b, MR_FLAG_NONE);
+    g_assert_cmpuint (count_files (dave_new), ==, 1);
+    g_assert_finalize_object (g_steal_pointer (&store));
+  }
+}
+
+static void
 test_lock (Fixture       *f,
            gconstpointer  data)
 {
@@ -441,6 +480,7 @@ main (int   argc,
   ADD ("/maildir/reload", test_reload);
   ADD ("/maildir/foreign-files", test_foreign_files);
   ADD ("/maildir/seeded-messages", test_seeded_messages);
+  ADD ("/maildir/account-added-later", test_account_added_later);
   ADD ("/maildir/lock", test_lock);
   g_test_add_func ("/maildir/lock/subprocess", test_lock_subprocess);
   ADD ("/maildir/delivery-rate", test_delivery_rate);
