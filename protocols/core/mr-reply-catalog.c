@@ -139,6 +139,8 @@ static const MrReplyInfo catalog[MR_N_REPLIES] = {
      N_("MAIL FROM or RCPT TO carried a parameter the server does not know"), F, "RFC 5321 4.1.1.11"),
   E (MR_REPLY_SMTPUTF8_REQUIRED, 553, "5.6.7", "SMTPUTF8 is required for this address",
      N_("The address has non-ASCII characters, which need SMTPUTF8 on the MAIL command"), F, "RFC 6531 3.7.4"),
+  E (MR_REPLY_VRFY_REFUSED, 550, "5.7.1", "Error: VRFY command rejected",
+     N_("This server refuses to say whether an address exists (RFC 5321 7.3: VRFY helps address harvesting)"), F, "RFC 5321 3.5.3, 7.3"),
 #undef E
 };
 

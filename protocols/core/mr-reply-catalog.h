@@ -102,6 +102,7 @@ typedef enum
   MR_REPLY_TRANSACTION_FAILED,     /* 554 5.0.0 */
   MR_REPLY_PARAM_NOT_RECOGNIZED,   /* 555 5.5.4 */
   MR_REPLY_SMTPUTF8_REQUIRED,      /* 553 5.6.7 */
+  MR_REPLY_VRFY_REFUSED,           /* 550 5.7.1 (VRFY policy) */
   MR_N_REPLIES
 } MrReplyId;
 

@@ -69,8 +69,14 @@ mr_smtp_parse_command (const char    *buf,
   memset (cmd_r, 0, sizeof *cmd_r);
   cmd_r->verb = MR_SMTP_VERB_UNKNOWN;
 
-  if (buf == NULL || len == 0 || is_sp (buf[0]) || memchr (buf, '\0', len) != NULL)
+  if (buf == NULL || len == 0 || is_sp (buf[0]))
     return FALSE;
+
+  /* No NUL, CR or other controls: they have no place in a command and
+   * would end up echoed into replies and headers. */
+  for (i = 0; i < len; i++)
+    if (((guchar)buf[i] < 32 && buf[i] != '\t') || buf[i] == 127)
+      return FALSE;
 
   while (word_len < len && !is_sp (buf[word_len]))
     word_len++;

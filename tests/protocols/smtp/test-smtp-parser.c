@@ -75,9 +75,12 @@ static void
 test_parse_command_nul (void)
 {
   static const char line[] = "NOOP\0hidden";
+  static const char cr[] = "EHLO a\rb";
   MrSmtpCommand cmd;
 
   g_assert_false (mr_smtp_parse_command (line, sizeof line - 1, &cmd));
+  g_assert_false (mr_smtp_parse_command (cr, sizeof cr - 1, &cmd));
+  g_assert_true (mr_smtp_parse_command ("NOOP\tx", 6, &cmd));
 }
 
 typedef struct
