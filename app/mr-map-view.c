@@ -1,0 +1,841 @@
+/* mr-map-view.c
+ *
+ * Copyright 2026 The Mailroom authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "mr-map-view"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "mr-event-model.h"
+#include "mr-map-view.h"
+#include "mr-topology.h"
+
+#define BASE_DURATION_USEC   (1100 * 1000)   /* one hop at speed 1 */
+#define LANE_GAP_FRACTION    0.30            /* next envelope on a lane may start after this much */
+#define MAX_BACKLOG_USEC     (2 * G_USEC_PER_SEC)
+#define MAX_ENVELOPES        400
+#define GLOW_USEC            (1200 * 1000)
+
+typedef struct
+{
+  guint   src;
+  guint   dst;
+  char   *label;
+  GdkRGBA color;
+  gint64  start;     /* frame time, µs */
+  gint64  duration;
+} Envelope;
+
+struct _MrMapView
+{
+  GtkWidget   parent_instance;
+
+  /* Owned */
+  MrTopology *topology;
+  GQueue      envelopes;     /* Envelope*, by start time */
+  GHashTable *lane_free;     /* "src:dst" -> gint64* next free start */
+  GArray     *glow;          /* gint64 per host: glow until */
+  double      speed;
+  guint       tick_id;
+  gulong      topology_changed_id;
+};
+
+enum {
+  PROP_0,
+  PROP_TOPOLOGY,
+  PROP_SPEED,
+  N_PROPS
+};
+
+static GParamSpec *properties [N_PROPS];
+
+G_DEFINE_FINAL_TYPE (MrMapView, mr_map_view, GTK_TYPE_WIDGET)
+
+static void
+envelope_free (gpointer data)
+{
+  Envelope *envelope = data;
+
+  g_free (envelope->label);
+  g_free (envelope);
+}
+
+static gboolean
+animations_enabled (MrMapView *self)
+{
+  gboolean enabled = TRUE;
+
+  g_object_get (gtk_widget_get_settings (GTK_WIDGET (self)), "gtk-enable-animations", &enabled, NULL);
+  return enabled;
+}
+
+static gint64
+now_usec (MrMapView *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  return clock ? gdk_frame_clock_get_frame_time (clock) : g_get_monotonic_time ();
+}
+
+static gboolean
+tick_cb (GtkWidget     *widget,
+         GdkFrameClock *frame_clock,
+         gpointer       user_data)
+{
+  MrMapView *self = (MrMapView *)widget;
+  gint64 now = gdk_frame_clock_get_frame_time (frame_clock);
+  gboolean glowing = FALSE;
+
+  g_assert (MR_IS_MAP_VIEW (self));
+
+  /* Envelopes are ordered by start; finished ones can sit anywhere. */
+  for (GList *l = self->envelopes.head; l != NULL;)
+    {
+      Envelope *envelope = l->data;
+      GList *next = l->next;
+
+      if (now >= envelope->start + envelope->duration)
+        {
+          envelope_free (envelope);
+          g_queue_delete_link (&self->envelopes, l);
+        }
+      l = next;
+    }
+
+  for (guint i = 0; i < self->glow->len; i++)
+    if (g_array_index (self->glow, gint64, i) > now)
+      glowing = TRUE;
+
+  gtk_widget_queue_draw (widget);
+
+  if (self->envelopes.length == 0 && !glowing)
+    {
+      self->tick_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+ensure_ticking (MrMapView *self)
+{
+  if (self->tick_id == 0)
+    self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
+}
+
+/* Geometry -------------------------------------------------------------- */
+
+typedef struct
+{
+  double scale;
+  double margin_x;
+  double margin_y;
+  double node_w;
+  double node_h;
+  double width;
+  double height;
+  double row_gap;   /* vertical distance between hosts in the fullest column */
+} Geometry;
+
+static void
+compute_geometry (MrMapView *self,
+                  Geometry  *g)
+{
+  g->width = gtk_widget_get_width (GTK_WIDGET (self));
+  g->height = gtk_widget_get_height (GTK_WIDGET (self));
+  /* Designed for 1100x650; scale up for projectors, down for laptops. */
+  g->scale = CLAMP (MIN (g->width / 1100.0, g->height / 650.0), 0.55, 4.0);
+  g->node_w = 168 * g->scale;
+  g->node_h = 58 * g->scale;
+  g->margin_x = g->node_w / 2 + 16 * g->scale;
+  g->margin_y = g->node_h / 2 + 40 * g->scale;
+
+  {
+    guint counts[16] = { 0 };
+    guint max_rows = 1;
+
+    for (guint i = 0; self->topology && i < mr_topology_get_n_hosts (self->topology); i++)
+      {
+        guint column = MIN (mr_topology_get_host (self->topology, i)->column, 15);
+        max_rows = MAX (max_rows, ++counts[column]);
+      }
+    g->row_gap = (g->height - 2 * g->margin_y - 30 * g->scale) / max_rows;
+  }
+}
+
+static void
+host_center (const Geometry *g,
+             const MrHost   *host,
+             double         *x,
+             double         *y)
+{
+  *x = g->margin_x + host->x * (g->width - 2 * g->margin_x);
+  *y = g->margin_y + host->y * (g->height - 2 * g->margin_y - 30 * g->scale);
+}
+
+/* A link is straight between neighbouring columns; one that skips columns
+ * bends (a quadratic curve) so that it does not run through the hosts in
+ * between. @t in [0,1] from @a to @b. */
+static void
+link_point (const Geometry *g,
+            const MrHost   *a,
+            const MrHost   *b,
+            double          t,
+            double         *x,
+            double         *y)
+{
+  double x1, y1, x2, y2, cx, cy;
+  int span = ABS ((int) a->column - (int) b->column);
+
+  host_center (g, a, &x1, &y1);
+  host_center (g, b, &x2, &y2);
+
+  if (span <= 1)
+    {
+      *x = x1 + (x2 - x1) * t;
+      *y = y1 + (y2 - y1) * t;
+      return;
+    }
+
+  /* Bend upward so the apex passes half a row above the hosts it skips
+   * (the apex of a quadratic is half-way to its control point). */
+  cx = (x1 + x2) / 2;
+  cy = (y1 + y2) / 2 - g->row_gap;
+
+  *x = (1 - t) * (1 - t) * x1 + 2 * (1 - t) * t * cx + t * t * x2;
+  *y = (1 - t) * (1 - t) * y1 + 2 * (1 - t) * t * cy + t * t * y2;
+}
+
+/* Drawing helpers -------------------------------------------------------- */
+
+static void
+append_line (GtkSnapshot   *snapshot,
+             double         x1,
+             double         y1,
+             double         x2,
+             double         y2,
+             double         width,
+             const GdkRGBA *color)
+{
+  double dx = x2 - x1, dy = y2 - y1;
+  double length = sqrt (dx * dx + dy * dy);
+
+  if (length < 0.5)
+    return;
+
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x1, y1));
+  gtk_snapshot_rotate (snapshot, atan2 (dy, dx) * 180.0 / G_PI);
+  gtk_snapshot_append_color (snapshot, color,
+                             &GRAPHENE_RECT_INIT (0, -width / 2, length, width));
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+append_rounded (GtkSnapshot           *snapshot,
+                const graphene_rect_t *rect,
+                double                 radius,
+                const GdkRGBA         *fill,
+                const GdkRGBA         *border,
+                double                 border_width)
+{
+  GskRoundedRect rounded;
+
+  gsk_rounded_rect_init_from_rect (&rounded, rect, radius);
+  gtk_snapshot_push_rounded_clip (snapshot, &rounded);
+  gtk_snapshot_append_color (snapshot, fill, rect);
+  gtk_snapshot_pop (snapshot);
+
+  if (border != NULL && border_width > 0)
+    {
+      const float widths[4] = { border_width, border_width, border_width, border_width };
+      const GdkRGBA colors[4] = { *border, *border, *border, *border };
+
+      gtk_snapshot_append_border (snapshot, &rounded, widths, colors);
+    }
+}
+
+static PangoLayout *
+make_layout (MrMapView  *self,
+             const char *text,
+             double      size_pt,
+             gboolean    bold)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  g_autoptr(PangoFontDescription) desc = pango_font_description_new ();
+
+  pango_font_description_set_family (desc, "Cantarell, Sans");
+  pango_font_description_set_absolute_size (desc, size_pt * PANGO_SCALE);
+  if (bold)
+    pango_font_description_set_weight (desc, PANGO_WEIGHT_BOLD);
+  pango_layout_set_font_description (layout, desc);
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+
+  return layout;
+}
+
+static void
+append_text_centered (MrMapView     *self,
+                      GtkSnapshot   *snapshot,
+                      const char    *text,
+                      double         size_px,
+                      gboolean       bold,
+                      double         cx,
+                      double         cy,
+                      double         max_width,
+                      const GdkRGBA *color)
+{
+  g_autoptr(PangoLayout) layout = make_layout (self, text, size_px, bold);
+  int w, h;
+
+  if (max_width > 0)
+    pango_layout_set_width (layout, max_width * PANGO_SCALE);
+  pango_layout_get_pixel_size (layout, &w, &h);
+
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (cx - w / 2.0, cy - h / 2.0));
+  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_restore (snapshot);
+}
+
+static const char *
+role_color (const char *role)
+{
+  if (g_strcmp0 (role, "submission") == 0)
+    return "#3584e4";
+  if (g_strcmp0 (role, "mx") == 0 || g_strcmp0 (role, "relay") == 0)
+    return "#e66100";
+  if (g_strcmp0 (role, "mailbox") == 0)
+    return "#2ec27e";
+  return "#77767b";
+}
+
+static const char *
+role_title (const char *role)
+{
+  if (g_strcmp0 (role, "submission") == 0)
+    return _("submission server (MSA)");
+  if (g_strcmp0 (role, "mx") == 0)
+    return _("MX server (SMTP in)");
+  if (g_strcmp0 (role, "relay") == 0)
+    return _("mail server");
+  if (g_strcmp0 (role, "mailbox") == 0)
+    return _("mailbox server (POP3/IMAP)");
+  return _("mail client (MUA)");
+}
+
+/* Point at @t on the link, shifted into the lane of its direction (each
+ * direction keeps to its right, like a road), and the travel angle. */
+static void
+lane_point (const Geometry *g,
+            const MrHost   *src,
+            const MrHost   *dst,
+            double          t,
+            double         *x,
+            double         *y,
+            double         *angle)
+{
+  double xa, ya, xb, yb, dx, dy, length;
+  double lane = 9 * g->scale;
+
+  link_point (g, src, dst, MAX (t - 0.01, 0), &xa, &ya);
+  link_point (g, src, dst, MIN (t + 0.01, 1), &xb, &yb);
+  link_point (g, src, dst, t, x, y);
+  dx = xb - xa;
+  dy = yb - ya;
+  length = MAX (sqrt (dx * dx + dy * dy), 0.001);
+  *x += -dy / length * lane;
+  *y += dx / length * lane;
+  if (angle != NULL)
+    *angle = atan2 (dy, dx) * 180.0 / G_PI;
+}
+
+static void
+append_envelope (MrMapView      *self,
+                 GtkSnapshot    *snapshot,
+                 const Geometry *g,
+                 const Envelope *envelope,
+                 double          progress)
+{
+  const MrHost *src = mr_topology_get_host (self->topology, envelope->src);
+  const MrHost *dst = mr_topology_get_host (self->topology, envelope->dst);
+  double x1, y1, x2, y2, chord, inset, t, x, y, angle;
+  g_autoptr(PangoLayout) layout = NULL;
+  GdkRGBA white = { 1, 1, 1, 1 };
+  GdkRGBA trail = envelope->color;
+  int tw, th;
+  double w, h;
+
+  host_center (g, src, &x1, &y1);
+  host_center (g, dst, &x2, &y2);
+  chord = sqrt ((x2 - x1) * (x2 - x1) + (y2 - y1) * (y2 - y1));
+  if (chord < 1)
+    return;
+
+  /* Travel between the node borders, not their centers. */
+  inset = MIN (0.45, (g->node_w * 0.5) / chord);
+  t = inset + (1 - 2 * inset) * progress;
+
+  /* A fading trail behind the envelope shows where it came from. */
+  trail.alpha = 0.5;
+  {
+    double px, py;
+    const guint n = 12;
+
+    lane_point (g, src, dst, inset, &px, &py, NULL);
+    for (guint i = 1; i <= n; i++)
+      {
+        double qx, qy;
+
+        lane_point (g, src, dst, inset + (t - inset) * i / n, &qx, &qy, NULL);
+        append_line (snapshot, px, py, qx, qy, 3 * g->scale, &trail);
+        px = qx;
+        py = qy;
+      }
+  }
+
+  lane_point (g, src, dst, t, &x, &y, &angle);
+
+  layout = make_layout (self, envelope->label, 13 * g->scale, TRUE);
+  pango_layout_get_pixel_size (layout, &tw, &th);
+  w = MAX (tw + 14 * g->scale, 30 * g->scale);
+  h = th + 8 * g->scale;
+
+  /* The envelope body with an arrow nose pointing where it goes. */
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_rotate (snapshot, angle);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (MAX (w, h) / 2 + 2 * g->scale, 0));
+  gtk_snapshot_rotate (snapshot, 45);
+  gtk_snapshot_append_color (snapshot, &envelope->color,
+                             &GRAPHENE_RECT_INIT (-h * 0.3, -h * 0.3, h * 0.6, h * 0.6));
+  gtk_snapshot_restore (snapshot);
+  append_rounded (snapshot, &GRAPHENE_RECT_INIT (-w / 2, -h / 2, w, h), 4 * g->scale,
+                  &envelope->color, &white, 1.5 * g->scale);
+  /* The flap of the envelope. */
+  {
+    GdkRGBA flap = { 1, 1, 1, 0.4 };
+
+    append_line (snapshot, -w / 2, -h / 2, 0, -h / 2 + h * 0.35, 1.5 * g->scale, &flap);
+    append_line (snapshot, 0, -h / 2 + h * 0.35, w / 2, -h / 2, 1.5 * g->scale, &flap);
+  }
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-tw / 2.0, -th / 2.0));
+  gtk_snapshot_append_layout (snapshot, layout, &white);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+mr_map_view_snapshot (GtkWidget   *widget,
+                      GtkSnapshot *snapshot)
+{
+  MrMapView *self = (MrMapView *)widget;
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  GtkStyleContext *style = gtk_widget_get_style_context (widget);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  GdkRGBA fg, bg, link_color, node_fill;
+  gboolean animate = animations_enabled (self);
+  gint64 now = now_usec (self);
+  Geometry g;
+  guint n_hosts;
+
+  g_assert (MR_IS_MAP_VIEW (self));
+
+  if (self->topology == NULL)
+    return;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (style, &fg);
+  if (!gtk_style_context_lookup_color (style, "window_bg_color", &bg))
+    gdk_rgba_parse (&bg, "#fafafa");
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  compute_geometry (self, &g);
+  n_hosts = mr_topology_get_n_hosts (self->topology);
+
+  link_color = fg;
+  link_color.alpha = 0.25;
+  node_fill = fg;
+  node_fill.alpha = 0.06;
+
+  /* Links */
+  for (guint i = 0; i < mr_topology_get_n_links (self->topology); i++)
+    {
+      const MrLink *link = mr_topology_get_link (self->topology, i);
+      const MrHost *a = mr_topology_get_host (self->topology, link->a);
+      const MrHost *b = mr_topology_get_host (self->topology, link->b);
+      guint n = ABS ((int) a->column - (int) b->column) > 1 ? 24 : 1;
+      double px, py;
+
+      link_point (&g, a, b, 0, &px, &py);
+      for (guint k = 1; k <= n; k++)
+        {
+          double qx, qy;
+
+          link_point (&g, a, b, (double) k / n, &qx, &qy);
+          append_line (snapshot, px, py, qx, qy, 2 * g.scale, &link_color);
+          px = qx;
+          py = qy;
+        }
+    }
+
+  /* Nodes */
+  for (guint i = 0; i < n_hosts; i++)
+    {
+      const MrHost *host = mr_topology_get_host (self->topology, i);
+      GdkRGBA accent, fill = node_fill, role_fg;
+      double cx, cy;
+      graphene_rect_t rect;
+      gint64 glow_until = i < self->glow->len ? g_array_index (self->glow, gint64, i) : 0;
+
+      gdk_rgba_parse (&accent, role_color (host->role));
+      host_center (&g, host, &cx, &cy);
+      rect = GRAPHENE_RECT_INIT (cx - g.node_w / 2, cy - g.node_h / 2, g.node_w, g.node_h);
+
+      if (glow_until > now)
+        {
+          GdkRGBA halo = accent;
+          double f = (double) (glow_until - now) / GLOW_USEC;
+
+          halo.alpha = 0.35 * f;
+          append_rounded (snapshot,
+                          &GRAPHENE_RECT_INIT (rect.origin.x - 6 * g.scale, rect.origin.y - 6 * g.scale,
+                                               rect.size.width + 12 * g.scale,
+                                               rect.size.height + 12 * g.scale),
+                          14 * g.scale, &halo, NULL, 0);
+        }
+
+      /* Opaque: links pass under the nodes, not through them. */
+      append_rounded (snapshot, &rect, 10 * g.scale, &bg, NULL, 0);
+      fill = accent;
+      fill.alpha = 0.14;
+      append_rounded (snapshot, &rect, 10 * g.scale, &fill, &accent, 2 * g.scale);
+      append_text_centered (self, snapshot, host->label ? host->label : host->name,
+                            14 * g.scale, TRUE, cx, cy - 9 * g.scale, g.node_w - 12 * g.scale, &fg);
+      role_fg = fg;
+      role_fg.alpha = 0.7;
+      append_text_centered (self, snapshot,
+                            host->label ? host->name : role_title (host->role),
+                            11 * g.scale, FALSE, cx, cy + 12 * g.scale, g.node_w - 12 * g.scale, &role_fg);
+    }
+
+  /* Envelopes */
+  for (GList *l = self->envelopes.head; l != NULL; l = l->next)
+    {
+      const Envelope *envelope = l->data;
+      double progress;
+
+      if (envelope->start > now || envelope->src >= n_hosts || envelope->dst >= n_hosts)
+        continue;
+
+      progress = (double) (now - envelope->start) / envelope->duration;
+      if (progress > 1)
+        continue;
+
+      /* Reduced motion: the envelope waits half-way, not moving. */
+      if (!animate)
+        progress = 0.5;
+
+      append_envelope (self, snapshot, &g, envelope, progress);
+    }
+
+  /* Legend */
+  {
+    static const struct { guint klass; const char *text; } legend[] = {
+      { 0, N_("command") },
+      { 2, N_("2xx / +OK / OK") },
+      { 3, N_("3xx / continue") },
+      { 4, N_("4xx try later") },
+      { 5, N_("5xx / -ERR / NO") },
+    };
+    double x = 12 * g.scale;
+    double y = g.height - 22 * g.scale;
+
+    for (guint i = 0; i < G_N_ELEMENTS (legend); i++)
+      {
+        g_autoptr(PangoLayout) layout = make_layout (self, _(legend[i].text), 11 * g.scale, FALSE);
+        GdkRGBA color;
+        int w, h;
+
+        gdk_rgba_parse (&color, mr_event_class_color (legend[i].klass));
+        append_rounded (snapshot, &GRAPHENE_RECT_INIT (x, y, 14 * g.scale, 14 * g.scale),
+                        3 * g.scale, &color, NULL, 0);
+        pango_layout_get_pixel_size (layout, &w, &h);
+        gtk_snapshot_save (snapshot);
+        gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + 18 * g.scale, y + 7 * g.scale - h / 2.0));
+        gtk_snapshot_append_layout (snapshot, layout, &fg);
+        gtk_snapshot_restore (snapshot);
+        x += 18 * g.scale + w + 16 * g.scale;
+      }
+  }
+}
+
+static void
+on_topology_changed_cb (MrMapView  *self,
+                        MrTopology *topology)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+mr_map_view_push_event (MrMapView *self,
+                        MrEvent   *event)
+{
+  int client, server;
+  guint src, dst;
+  Envelope *envelope;
+  g_autofree char *lane_key = NULL;
+  gint64 *lane_free;
+  gint64 now;
+
+  g_return_if_fail (MR_IS_MAP_VIEW (self));
+  g_return_if_fail (event != NULL);
+
+  if (self->topology == NULL)
+    return;
+
+  mr_topology_learn (self->topology, event, &client, &server);
+  if (client < 0 || server < 0)
+    return;
+
+  now = now_usec (self);
+
+  if (self->glow->len < mr_topology_get_n_hosts (self->topology))
+    g_array_set_size (self->glow, mr_topology_get_n_hosts (self->topology));
+
+  /* Notes (queued, delivered, bounced) light up the server; content and
+   * disconnects are implied by the lines around them. */
+  if (event->kind == MR_EVENT_NOTE)
+    {
+      g_array_index (self->glow, gint64, server) = now + GLOW_USEC;
+      ensure_ticking (self);
+      return;
+    }
+  if (event->kind != MR_EVENT_LINE && event->kind != MR_EVENT_CONNECT)
+    return;
+
+  if (event->direction == MR_DIRECTION_TO_CLIENT)
+    src = server, dst = client;
+  else
+    src = client, dst = server;
+
+  envelope = g_new0 (Envelope, 1);
+  envelope->src = src;
+  envelope->dst = dst;
+  envelope->label = mr_event_dup_label (event);
+  gdk_rgba_parse (&envelope->color, mr_event_class_color (mr_event_classify (event)));
+  envelope->duration = BASE_DURATION_USEC / MAX (self->speed, 0.05);
+
+  /* One lane per direction of a link; envelopes on a lane keep a distance
+   * so that a burst reads as a train, not as one blob. Under load the
+   * backlog is capped: the train speeds up instead of lagging forever. */
+  lane_key = g_strdup_printf ("%u:%u", src, dst);
+  lane_free = g_hash_table_lookup (self->lane_free, lane_key);
+  if (lane_free == NULL)
+    {
+      lane_free = g_new0 (gint64, 1);
+      g_hash_table_insert (self->lane_free, g_steal_pointer (&lane_key), lane_free);
+    }
+  envelope->start = MAX (now, *lane_free);
+  if (envelope->start - now > MAX_BACKLOG_USEC)
+    envelope->start = now + MAX_BACKLOG_USEC;
+  *lane_free = envelope->start + envelope->duration * LANE_GAP_FRACTION;
+
+  g_queue_push_tail (&self->envelopes, envelope);
+  while (self->envelopes.length > MAX_ENVELOPES)
+    envelope_free (g_queue_pop_head (&self->envelopes));
+
+  ensure_ticking (self);
+}
+
+guint
+mr_map_view_get_n_envelopes (MrMapView *self)
+{
+  g_return_val_if_fail (MR_IS_MAP_VIEW (self), 0);
+  return self->envelopes.length;
+}
+
+MrTopology *
+mr_map_view_get_topology (MrMapView *self)
+{
+  g_return_val_if_fail (MR_IS_MAP_VIEW (self), NULL);
+  return self->topology;
+}
+
+void
+mr_map_view_set_topology (MrMapView  *self,
+                          MrTopology *topology)
+{
+  g_return_if_fail (MR_IS_MAP_VIEW (self));
+  g_return_if_fail (!topology || MR_IS_TOPOLOGY (topology));
+
+  if (self->topology == topology)
+    return;
+
+  if (self->topology != NULL)
+    g_clear_signal_handler (&self->topology_changed_id, self->topology);
+  g_set_object (&self->topology, topology);
+  if (topology != NULL)
+    self->topology_changed_id =
+      g_signal_connect_object (topology, "changed", G_CALLBACK (on_topology_changed_cb),
+                               self, G_CONNECT_SWAPPED);
+
+  g_queue_clear_full (&self->envelopes, envelope_free);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_TOPOLOGY]);
+}
+
+double
+mr_map_view_get_speed (MrMapView *self)
+{
+  g_return_val_if_fail (MR_IS_MAP_VIEW (self), 1.0);
+  return self->speed;
+}
+
+void
+mr_map_view_set_speed (MrMapView *self,
+                       double     speed)
+{
+  g_return_if_fail (MR_IS_MAP_VIEW (self));
+
+  speed = CLAMP (speed, 0.05, 100.0);
+  if (self->speed == speed)
+    return;
+  self->speed = speed;
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_SPEED]);
+}
+
+static void
+mr_map_view_measure (GtkWidget      *widget,
+                     GtkOrientation  orientation,
+                     int             for_size,
+                     int            *minimum,
+                     int            *natural,
+                     int            *minimum_baseline,
+                     int            *natural_baseline)
+{
+  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 360 : 240;
+  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 1100 : 650;
+}
+
+static void
+mr_map_view_dispose (GObject *object)
+{
+  MrMapView *self = (MrMapView *)object;
+
+  if (self->tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->tick_id);
+      self->tick_id = 0;
+    }
+  mr_map_view_set_topology (self, NULL);
+
+  G_OBJECT_CLASS (mr_map_view_parent_class)->dispose (object);
+}
+
+static void
+mr_map_view_finalize (GObject *object)
+{
+  MrMapView *self = (MrMapView *)object;
+
+  g_queue_clear_full (&self->envelopes, envelope_free);
+  g_clear_pointer (&self->lane_free, g_hash_table_unref);
+  g_clear_pointer (&self->glow, g_array_unref);
+
+  G_OBJECT_CLASS (mr_map_view_parent_class)->finalize (object);
+}
+
+static void
+mr_map_view_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  MrMapView *self = MR_MAP_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_TOPOLOGY:
+      g_value_set_object (value, self->topology);
+      break;
+
+    case PROP_SPEED:
+      g_value_set_double (value, self->speed);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mr_map_view_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  MrMapView *self = MR_MAP_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_TOPOLOGY:
+      mr_map_view_set_topology (self, g_value_get_object (value));
+      break;
+
+    case PROP_SPEED:
+      mr_map_view_set_speed (self, g_value_get_double (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mr_map_view_class_init (MrMapViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = mr_map_view_dispose;
+  object_class->finalize = mr_map_view_finalize;
+  object_class->get_property = mr_map_view_get_property;
+  object_class->set_property = mr_map_view_set_property;
+
+  widget_class->snapshot = mr_map_view_snapshot;
+  widget_class->measure = mr_map_view_measure;
+
+  properties [PROP_TOPOLOGY] =
+    g_param_spec_object ("topology", NULL, NULL, MR_TYPE_TOPOLOGY,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties [PROP_SPEED] =
+    g_param_spec_double ("speed", NULL, NULL, 0.05, 100.0, 1.0,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/mailroomlab/Mailroom/ui/mr-map-view.ui");
+  gtk_widget_class_set_css_name (widget_class, "mapview");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+mr_map_view_init (MrMapView *self)
+{
+  self->speed = 1.0;
+  self->lane_free = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->glow = g_array_new (FALSE, TRUE, sizeof (gint64));
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+mr_map_view_new (void)
+{
+  return g_object_new (MR_TYPE_MAP_VIEW, NULL);
+}

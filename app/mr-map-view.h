@@ -1,0 +1,40 @@
+/* mr-map-view.h
+ *
+ * Copyright 2026 The Mailroom authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "mr-app-types.h"
+#include "mr-event.h"
+
+G_BEGIN_DECLS
+
+#define MR_TYPE_MAP_VIEW (mr_map_view_get_type ())
+
+G_DECLARE_FINAL_TYPE (MrMapView, mr_map_view, MR, MAP_VIEW, GtkWidget)
+
+/*
+ * The lab's hosts as nodes and their links; every event flies along its
+ * link as an envelope labelled with the verb or reply code, coloured by
+ * reply class. Drawn with GtkSnapshot on the frame clock; with animations
+ * off (gtk-enable-animations) envelopes appear without moving.
+ */
+GtkWidget  *mr_map_view_new            (void);
+MrTopology *mr_map_view_get_topology   (MrMapView  *self);
+void        mr_map_view_set_topology   (MrMapView  *self,
+                                        MrTopology *topology);
+/* Queues an envelope for @event (and learns its hosts). */
+void        mr_map_view_push_event     (MrMapView  *self,
+                                        MrEvent    *event);
+double      mr_map_view_get_speed      (MrMapView  *self);
+void        mr_map_view_set_speed      (MrMapView  *self,
+                                        double      speed);
+/* Envelopes queued or in flight. */
+guint       mr_map_view_get_n_envelopes (MrMapView *self);
+
+G_END_DECLS

@@ -1,0 +1,58 @@
+/* mr-window-private.h
+ *
+ * Copyright 2026 The Mailroom authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "mr-compose-view.h"
+#include "mr-console.h"
+#include "mr-engine-thread.h"
+#include "mr-event-model.h"
+#include "mr-ladder-view.h"
+#include "mr-mailbox-view.h"
+#include "mr-map-view.h"
+#include "mr-topology.h"
+#include "mr-transcript-view.h"
+#include "mr-window.h"
+
+G_BEGIN_DECLS
+
+struct _MrWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  AdwViewStack         *stack;
+  MrMapView            *map_view;
+  MrLadderView         *ladder_view;
+  MrTranscriptView     *transcript_view;
+  MrConsole            *console;
+  MrComposeView        *compose_view;
+  MrMailboxView        *mailbox_view;
+  GtkButton            *play_button;
+  GtkDropDown          *speed_dropdown;
+  GtkLabel             *status_label;
+  GtkLabel             *ports_label;
+
+  /* Owned */
+  MrEngineThread       *engine;
+  MrEventModel         *events;
+  MrTopology           *topology;
+  GQueue                held;          /* MrEvent* drained but not shown (paused) */
+  guint64               last_seq;
+  guint                 tick_id;
+  gboolean              playing;
+};
+
+void _mr_window_class_actions_init (GtkWidgetClass *widget_class);
+void _mr_window_set_playing        (MrWindow       *self,
+                                    gboolean        playing);
+/* Shows one held event (and lets the engine's clock take one step). */
+void _mr_window_step               (MrWindow       *self);
+void _mr_window_set_speed          (MrWindow       *self,
+                                    double          speed);
+
+G_END_DECLS
