@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "mr-engine-private.h"
+#include "mr-fault.h"
 #include "mr-server-options.h"
 
 gboolean
@@ -21,16 +22,8 @@ _mr_server_options_apply_extensions (MrServerOptions  *options,
 {
   if (options->list_faults)
     {
-      g_print ("No faults in this build yet.\n");
+      mr_fault_catalog_print ();
       options->exit_early = TRUE;
-      return TRUE;
-    }
-
-  if (options->maildir != NULL)
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("--maildir is not available in this build"));
-      return FALSE;
     }
 
   return TRUE;
@@ -55,4 +48,8 @@ _mr_server_options_print_extras (MrServerOptions *options,
                                  MrEngine        *engine,
                                  FILE            *out)
 {
+  const char *token = mr_engine_get_teacher_token (engine);
+
+  if (token != NULL)
+    fprintf (out, "teacher-token %s\n", token);
 }

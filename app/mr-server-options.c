@@ -158,6 +158,12 @@ mr_server_options_apply (MrServerOptions  *options,
   if (!mr_engine_load_scenario (engine, options->scenario, error))
     return FALSE;
 
+  if (options->maildir != NULL && !mr_engine_use_maildir (engine, options->maildir, error))
+    return FALSE;
+
+  if (options->classroom)
+    mr_engine_set_classroom (engine, TRUE);
+
   if (options->classroom)
     {
       guint n = g_list_model_get_n_items (mr_store_get_accounts (mr_engine_get_store (engine)));

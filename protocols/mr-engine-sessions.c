@@ -12,6 +12,8 @@
 #include "mr-clock.h"
 #include "mr-engine-private.h"
 #include "mr-error.h"
+#include "mr-http-server.h"
+#include "mr-maildir.h"
 #include "mr-pop3-session.h"
 
 /* The one place that knows every protocol's constructor, so the engine core
@@ -24,11 +26,11 @@ _mr_engine_has_protocol (MrEngine   *self,
   switch (protocol)
     {
     case MR_PROTOCOL_POP3:
+    case MR_PROTOCOL_HTTP:
       return TRUE;
 
     case MR_PROTOCOL_SMTP:
     case MR_PROTOCOL_IMAP:
-    case MR_PROTOCOL_HTTP:
     case MR_PROTOCOL_NONE:
     default:
       return FALSE;
@@ -71,14 +73,65 @@ _mr_engine_create_protocol_session (MrEngine       *self,
     }
 }
 
+static MrHttpServer *
+ensure_http_server (MrEngine *self)
+{
+  GObject *http = _mr_engine_get_extension (self, MR_ENGINE_EXTENSION_HTTP);
+
+  if (http == NULL)
+    {
+      g_autoptr(MrHttpServer) server = mr_http_server_new (self);
+
+      _mr_engine_set_extension (self, MR_ENGINE_EXTENSION_HTTP, G_OBJECT (server));
+      http = G_OBJECT (server);
+    }
+  return MR_HTTP_SERVER (http);
+}
+
 guint16
 _mr_engine_listen_http (MrEngine    *self,
                         const char  *address,
                         guint16      port,
                         GError     **error)
 {
-  g_set_error (error, MR_ERROR, MR_ERROR_FAILED, "The web view is not available in this build");
-  return 0;
+  return mr_http_server_listen (ensure_http_server (self), address, port, error);
+}
+
+void
+mr_engine_set_classroom (MrEngine *self,
+                         gboolean  classroom)
+{
+  g_return_if_fail (MR_IS_ENGINE (self));
+  mr_http_server_set_classroom (ensure_http_server (self), classroom);
+}
+
+const char *
+mr_engine_get_teacher_token (MrEngine *self)
+{
+  GObject *http;
+
+  g_return_val_if_fail (MR_IS_ENGINE (self), NULL);
+
+  http = _mr_engine_get_extension (self, MR_ENGINE_EXTENSION_HTTP);
+  return http ? mr_http_server_get_teacher_token (MR_HTTP_SERVER (http)) : NULL;
+}
+
+gboolean
+mr_engine_use_maildir (MrEngine    *self,
+                       const char  *root,
+                       GError     **error)
+{
+  g_autoptr(MrMaildir) maildir = NULL;
+
+  g_return_val_if_fail (MR_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (root != NULL, FALSE);
+
+  if (!(maildir = mr_maildir_new (root, error)) ||
+      !mr_maildir_load (maildir, mr_engine_get_store (self), error))
+    return FALSE;
+
+  _mr_engine_set_extension (self, MR_ENGINE_EXTENSION_MAILDIR, G_OBJECT (maildir));
+  return TRUE;
 }
 
 void
@@ -89,4 +142,8 @@ _mr_engine_scenario_loaded (MrEngine *self)
 void
 _mr_engine_shutdown_extensions (MrEngine *self)
 {
+  GObject *http = _mr_engine_get_extension (self, MR_ENGINE_EXTENSION_HTTP);
+
+  if (http != NULL)
+    mr_http_server_disconnect (MR_HTTP_SERVER (http));
 }

@@ -66,6 +66,18 @@ guint16         mr_engine_get_port         (MrEngine      *self,
                                             MrService      service);
 /* Stops every listener; open sessions get their goodbye (SMTP 421 4.3.2). */
 void            mr_engine_shutdown         (MrEngine      *self);
+/* Keeps every mailbox on disk as Maildir under @root: loads what is there,
+ * and from then on nothing is acknowledged before it is on disk. */
+gboolean        mr_engine_use_maildir      (MrEngine      *self,
+                                            const char    *root,
+                                            GError       **error);
+/* Classroom mode: the web view serves the LAN; state changes need the
+ * teacher token. */
+void            mr_engine_set_classroom    (MrEngine      *self,
+                                            gboolean       classroom);
+/* The token that unlocks state-changing API calls, or NULL before the web
+ * view listens. */
+const char     *mr_engine_get_teacher_token (MrEngine     *self);
 /* Runs @func on the engine's thread. Thread-safe. */
 void            mr_engine_invoke           (MrEngine      *self,
                                             GSourceFunc    func,
