@@ -1,0 +1,325 @@
+#!/usr/bin/python3
+# test-web-chromium.py: the classroom page in a real browser.
+#
+# Copyright 2026 The Mailroom authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Starts mailroom-server, opens the page in Debian's headless Chromium
+# (driven over the DevTools protocol with a WebSocket client written here on
+# the standard library), sends a mail with smtplib and watches the new
+# arrows appear; drops the page's WebSocket and checks that it resumes
+# without a gap; takes screenshots (desktop and phone) for a human to look at.
+#
+# MAILROOM_WEB_DEMO=path/to/http-demo runs against the made-up traffic of
+# tests/protocols/http/http-demo instead (no SMTP part).
+# The screenshots go to the folder given as the first argument (meson gives
+# the build folder), else to MAILROOM_WEB_SCREENSHOTS, else a temporary one.
+
+import base64
+import json
+import os
+import shutil
+import smtplib
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from email.message import EmailMessage
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from harness import Lab, check, check_equal, require, summary  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+class DevTools:
+    """A minimal Chrome DevTools Protocol client (RFC 6455 by hand)."""
+
+    def __init__(self, ws_url):
+        assert ws_url.startswith("ws://")
+        hostport, _, path = ws_url[5:].partition("/")
+        host, _, port = hostport.partition(":")
+        self.sock = socket.create_connection((host, int(port)), timeout=30)
+        key = base64.b64encode(os.urandom(16)).decode()
+        # No Origin header: Chromium refuses DevTools clients that send one.
+        request = (f"GET /{path} HTTP/1.1\r\nHost: {hostport}\r\nUpgrade: websocket\r\n"
+                   f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                   f"Sec-WebSocket-Version: 13\r\n\r\n")
+        self.sock.sendall(request.encode())
+        response = b""
+        while b"\r\n\r\n" not in response:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise RuntimeError("DevTools closed during the handshake")
+            response += chunk
+        head, _, self.buffer = response.partition(b"\r\n\r\n")
+        if b" 101 " not in head.split(b"\r\n")[0]:
+            raise RuntimeError(f"DevTools handshake failed: {head!r}")
+        self.next_id = 0
+
+    def _read(self, n):
+        while len(self.buffer) < n:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise RuntimeError("DevTools connection closed")
+            self.buffer += chunk
+        data, self.buffer = self.buffer[:n], self.buffer[n:]
+        return data
+
+    def _recv_message(self):
+        payload = b""
+        while True:
+            b0, b1 = self._read(2)
+            length = b1 & 0x7F
+            if length == 126:
+                length = struct.unpack(">H", self._read(2))[0]
+            elif length == 127:
+                length = struct.unpack(">Q", self._read(8))[0]
+            mask = self._read(4) if b1 & 0x80 else None
+            data = self._read(length)
+            if mask:
+                data = bytes(c ^ mask[i % 4] for i, c in enumerate(data))
+            opcode = b0 & 0x0F
+            if opcode == 0x8:
+                raise RuntimeError("DevTools closed the connection")
+            if opcode in (0x9, 0xA):
+                continue
+            payload += data
+            if b0 & 0x80:
+                return json.loads(payload)
+
+    def _send(self, obj):
+        data = json.dumps(obj).encode()
+        header = bytes([0x81])
+        if len(data) < 126:
+            header += bytes([0x80 | len(data)])
+        elif len(data) < 65536:
+            header += bytes([0x80 | 126]) + struct.pack(">H", len(data))
+        else:
+            header += bytes([0x80 | 127]) + struct.pack(">Q", len(data))
+        mask = os.urandom(4)
+        self.sock.sendall(header + mask + bytes(c ^ mask[i % 4] for i, c in enumerate(data)))
+
+    def call(self, method, **params):
+        self.next_id += 1
+        self._send({"id": self.next_id, "method": method, "params": params})
+        while True:
+            message = self._recv_message()
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+
+    def evaluate(self, expression):
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def wait_for(self, expression, timeout=15):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = self.evaluate(expression)
+            if value:
+                return value
+            time.sleep(0.2)
+        return None
+
+    def screenshot(self, path):
+        data = self.call("Page.captureScreenshot", format="png")["data"]
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(data))
+        return path
+
+    def close(self):
+        self.sock.close()
+
+
+def start_chromium(profile):
+    args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", f"--user-data-dir={profile}", "--remote-debugging-port=0",
+            "--window-size=1280,900", "about:blank"]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port_file = os.path.join(profile, "DevToolsActivePort")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if os.path.exists(port_file):
+            with open(port_file) as f:
+                lines = f.read().split("\n")
+            if lines and lines[0].isdigit():
+                port = int(lines[0])
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
+                    targets = json.load(r)
+                pages = [t for t in targets if t.get("type") == "page"]
+                if pages:
+                    return process, pages[0]["webSocketDebuggerUrl"]
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("Chromium did not start its DevTools endpoint")
+
+
+def read_extra(process, name, timeout=5):
+    """Reads the server's stdout (in a thread: the pipe may already be
+    buffered) until a "NAME value" line; returns the value or None."""
+    found = {}
+
+    def reader():
+        for line in process.stdout:
+            key, _, value = line.strip().partition(" ")
+            if key == name:
+                found[name] = value
+                return
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return found.get(name)
+
+
+def api(base, path):
+    with urllib.request.urlopen(base + path, timeout=10) as r:
+        return json.load(r)
+
+
+class Demo:
+    """The page with made-up traffic (tests/protocols/http/http-demo)."""
+
+    def __init__(self, path):
+        self.process = subprocess.Popen([path], stdout=subprocess.PIPE, text=True, bufsize=1)
+        self.ports = {}
+        self.extras = {}
+        # It prints both lines at once: plain blocking reads.
+        for _ in range(2):
+            name, _, value = self.process.stdout.readline().strip().partition(" ")
+            if name == "http":
+                self.ports["http"] = int(value.rsplit(":", 1)[1])
+            elif name:
+                self.extras[name] = value
+
+    def port(self, service):
+        return self.ports[service]
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+
+
+def send_mail(port, subject):
+    msg = EmailMessage()
+    msg["From"] = "alice@sender.example"
+    msg["To"] = "bob@recipient.example"
+    msg["Subject"] = subject
+    msg.set_content("Hello Bob, this one is for the web view.\n")
+    with smtplib.SMTP("127.0.0.1", port, timeout=20) as smtp:
+        smtp.send_message(msg)
+
+
+ARROWS = "document.querySelectorAll('#ladder .arrow').length"
+# Events the page holds, oldest first; they must be consecutive.
+SEQS = "window.mailroom.events.map(e => e.seq)"
+
+
+def main():
+    require(CHROMIUM)
+    demo_path = os.environ.get("MAILROOM_WEB_DEMO")
+    shots = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("MAILROOM_WEB_SCREENSHOTS")
+    tmp = tempfile.mkdtemp(prefix="mailroom-web-")
+    shots = shots or tmp
+    os.makedirs(shots, exist_ok=True)
+
+    if demo_path:
+        lab = Demo(demo_path)
+    else:
+        try:
+            lab = Lab(services=("smtp", "submission", "http")).start()
+        except RuntimeError as e:
+            print(f"SKIP: {e}")
+            sys.exit(77)
+
+    browser = None
+    devtools = None
+    try:
+        base = f"http://127.0.0.1:{lab.port('http')}"
+        token = lab.extras.get("teacher-token") or read_extra(lab.process, "teacher-token")
+        check(token and len(token) >= 32, "mailroom-server prints the teacher token")
+
+        browser, ws_url = start_chromium(os.path.join(tmp, "profile"))
+        devtools = DevTools(ws_url)
+        devtools.call("Page.enable")
+        devtools.call("Runtime.enable")
+        devtools.call("Page.navigate", url=base + "/")
+        live = devtools.wait_for("document.getElementById('status') && "
+                                 "document.getElementById('status').textContent === 'Live'")
+        check(live, "the page connects its WebSocket and says Live")
+
+        if demo_path:
+            check(devtools.wait_for(f"{ARROWS} > 0"), "arrows appear from the demo traffic")
+        else:
+            before = devtools.evaluate(ARROWS)
+            send_mail(lab.port("smtp"), "Watched live")
+            grew = devtools.wait_for(f"{ARROWS} > {before}")
+            check(grew, f"new arrows appear after an SMTP mail (had {before})")
+            mail_from = devtools.wait_for(
+                "[...document.querySelectorAll('#ladder .arrow title')]"
+                ".some(t => t.textContent.includes('MAIL FROM'))")
+            check(mail_from, "the MAIL FROM command is drawn as an arrow")
+            explained = devtools.evaluate(
+                "[...document.querySelectorAll('#ladder .arrow title')]"
+                ".filter(t => /\\n2\\d\\d/.test(t.textContent) && t.textContent.split('\\n').length >= 3).length")
+            check(explained and explained > 0, "replies carry their catalog explanation on hover")
+            info = api(base, "/api/v1/info")
+            caught_up = devtools.wait_for(f"window.mailroom.lastSeq === {info['last_seq']}")
+            check(caught_up, "the page has every event the server has")
+
+        # Drop the page's socket: it reconnects with ?since= and misses nothing.
+        devtools.evaluate("window.mailroom.ws.close(); true")
+        if demo_path:
+            time.sleep(2.5)
+        else:
+            send_mail(lab.port("smtp"), "While reconnecting")
+        relive = devtools.wait_for("document.getElementById('status').textContent === 'Live'")
+        check(relive, "the page reconnects after its WebSocket closed")
+        info = api(base, "/api/v1/info")
+        check(devtools.wait_for(f"window.mailroom.lastSeq >= {info['last_seq']}"),
+              "after reconnecting the page caught up with the server")
+        seqs = devtools.evaluate(SEQS)
+        gaps = [(a, b) for a, b in zip(seqs, seqs[1:]) if b != a + 1]
+        check(seqs and not gaps, f"events are in order without gaps or repeats ({len(seqs)} events, gaps {gaps[:3]})")
+
+        desktop = devtools.screenshot(os.path.join(shots, "web-desktop.png"))
+        check(os.path.getsize(desktop) > 10000, f"desktop screenshot: {desktop}")
+
+        # A phone: one column, no sideways scrolling of the page itself.
+        devtools.call("Emulation.setDeviceMetricsOverride", width=390, height=844,
+                      deviceScaleFactor=2, mobile=True)
+        time.sleep(0.5)
+        fits = devtools.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        check(fits, "on a phone the page fits the screen width")
+        phone = devtools.screenshot(os.path.join(shots, "web-phone.png"))
+        check(os.path.getsize(phone) > 5000, f"phone screenshot: {phone}")
+    finally:
+        if devtools:
+            devtools.close()
+        if browser:
+            browser.terminate()
+            try:
+                browser.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                browser.kill()
+        lab.stop()
+        shutil.rmtree(os.path.join(tmp, "profile"), ignore_errors=True)
+        if shots != tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    summary()
+
+
+if __name__ == "__main__":
+    main()
