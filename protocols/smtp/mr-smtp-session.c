@@ -431,10 +431,26 @@ emit_content (MrSmtpSession *self,
   mr_event_set_state (event, state_name (self));
   if (self->wire != NULL)
     {
-      g_autoptr(GBytes) bytes = g_bytes_new (self->wire->data, self->wire->len);
+      /* The wire copy is not needed after its event: hand it over. */
+      g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&self->wire));
       mr_event_set_content (event, bytes);
     }
   mr_conversation_emit (conversation (self), event);
+}
+
+/* GLib 2.74 looks at /etc/localtime (readlink + stat) for every local
+ * GDateTime; one look per process is enough for Received: lines. */
+static GDateTime *
+dup_local_time (gint64 usec)
+{
+  static GTimeZone *local;
+  g_autoptr(GDateTime) utc = NULL;
+
+  if (g_once_init_enter (&local))
+    g_once_init_leave (&local, g_time_zone_new_local ());
+
+  utc = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
+  return g_date_time_to_timezone (utc, local);
 }
 
 /* Message acceptance, shared by DATA and BDAT LAST */
@@ -451,8 +467,7 @@ accept_message (MrSmtpSession *self)
   GByteArray *content;
   MrReplyId id;
 
-  if (self->clock != NULL)
-    now = mr_clock_dup_now (self->clock);
+  now = dup_local_time (self->clock ? mr_clock_now (self->clock) : g_get_real_time ());
 
   /* RFC 5321 4.4: every SMTP server that accepts a message adds a
    * Received: line at the top. */
@@ -643,6 +658,7 @@ cmd_helo_ehlo (MrSmtpSession *self,
                gsize          args_len,
                gboolean       esmtp)
 {
+  const MrReplyInfo *helo_ok = mr_reply_catalog_get (MR_REPLY_HELO_OK);
   g_autofree char *helo = NULL;
   char *text = NULL;
   MrReplyId id;
@@ -671,7 +687,7 @@ cmd_helo_ehlo (MrSmtpSession *self,
 
   if (!esmtp)
     {
-      send_reply_line (self, 250, NULL, self->hostname, FALSE);
+      send_reply_line (self, helo_ok->code, helo_ok->enhanced, self->hostname, FALSE);
       return;
     }
 
@@ -698,7 +714,7 @@ cmd_helo_ehlo (MrSmtpSession *self,
 
     for (guint i = 0; i <= last; i++)
       if (lines[i] != NULL)
-        send_reply_line (self, 250, NULL, lines[i], i != last);
+        send_reply_line (self, helo_ok->code, helo_ok->enhanced, lines[i], i != last);
   }
 }
 

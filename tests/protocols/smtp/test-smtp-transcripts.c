@@ -14,7 +14,8 @@
  *   # comment
  *   @ key=value      session set-up, before the first C: (tls, submission,
  *                    vrfy=252|250|550|502, expn=0|1, auth_requires_tls,
- *                    max_recipients, max_message, max_bad_commands)
+ *                    max_recipients, max_message, max_bad_commands,
+ *                    max_content_line)
  *   C: text          client line, sent with CRLF
  *   R: text          raw client bytes with \r \n \t \\ \xHH escapes, no CRLF added
  *   S: text          expected server line ("*" and "?" are globs)
@@ -73,6 +74,8 @@ configure (const char   *key,
     limits->max_message = n;
   else if (strcmp (key, "max_bad_commands") == 0)
     limits->max_bad_commands = n;
+  else if (strcmp (key, "max_content_line") == 0)
+    limits->max_content_line = n;
   else
     g_error ("unknown set-up key %s", key);
 }
