@@ -15,6 +15,8 @@
 #include "mr-http-server.h"
 #include "mr-maildir.h"
 #include "mr-pop3-session.h"
+#include "mr-smtp-local-delivery.h"
+#include "mr-smtp-session.h"
 
 /* The one place that knows every protocol's constructor, so the engine core
  * and the server stay protocol-agnostic. */
@@ -25,16 +27,33 @@ _mr_engine_has_protocol (MrEngine   *self,
 {
   switch (protocol)
     {
+    case MR_PROTOCOL_SMTP:
     case MR_PROTOCOL_POP3:
     case MR_PROTOCOL_HTTP:
       return TRUE;
 
-    case MR_PROTOCOL_SMTP:
     case MR_PROTOCOL_IMAP:
     case MR_PROTOCOL_NONE:
     default:
       return FALSE;
     }
+}
+
+/* The MX's backend: accepts mail for the lab's domains into local mailboxes. */
+static MrSmtpBackend *
+ensure_mx_backend (MrEngine *self)
+{
+  GObject *mx = _mr_engine_get_extension (self, MR_ENGINE_EXTENSION_MX);
+
+  if (mx == NULL)
+    {
+      g_autoptr(MrSmtpLocalDelivery) delivery = mr_smtp_local_delivery_new (mr_engine_get_store (self),
+                                                                            mr_engine_get_clock (self));
+
+      _mr_engine_set_extension (self, MR_ENGINE_EXTENSION_MX, G_OBJECT (delivery));
+      mx = G_OBJECT (delivery);
+    }
+  return MR_SMTP_BACKEND (mx);
 }
 
 MrSession *
@@ -64,6 +83,18 @@ _mr_engine_create_protocol_session (MrEngine       *self,
     case MR_SERVICE_SMTP:
     case MR_SERVICE_SUBMISSION:
     case MR_SERVICE_SMTPS:
+      {
+        MrSmtpConfig config;
+
+        mr_smtp_config_init (&config);
+        config.hostname = hostname;
+        config.clock = clock;
+        /* RFC 6409 4.3: the submission ports want AUTH before MAIL. */
+        config.submission = service != MR_SERVICE_SMTP;
+
+        return mr_smtp_session_new (ensure_mx_backend (self), &config, conversation, limits);
+      }
+
     case MR_SERVICE_IMAP:
     case MR_SERVICE_IMAPS:
     case MR_SERVICE_HTTP:

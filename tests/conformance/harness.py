@@ -10,12 +10,13 @@ end with lab-independent summary() that prints "N passed, M failed".
 """
 
 import os
-import select
+import queue
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 SERVICES = ("smtp", "submission", "smtps", "pop3", "pop3s", "imap", "imaps", "http")
@@ -53,16 +54,23 @@ class Lab:
             env.update(self.env)
         self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=None,
                                         env=env, text=True, bufsize=1)
+        # A reader thread, so a line already buffered is never waited for.
+        lines = queue.Queue()
+
+        def read_lines(stream):
+            for line in stream:
+                lines.put(line)
+            lines.put(None)
+
+        threading.Thread(target=read_lines, args=(self.process.stdout,), daemon=True).start()
         deadline = time.monotonic() + 20
         wanted = set(self.services)
         while not wanted.issubset(self.ports) and time.monotonic() < deadline:
-            ready, _, _ = select.select([self.process.stdout], [], [], 0.5)
-            if not ready:
-                if self.process.poll() is not None:
-                    break
+            try:
+                line = lines.get(timeout=0.5)
+            except queue.Empty:
                 continue
-            line = self.process.stdout.readline()
-            if not line:
+            if line is None:
                 break
             name, _, value = line.strip().partition(" ")
             if name in SERVICES:

@@ -3,6 +3,7 @@
 
 import base64
 import os
+import poplib
 import smtplib
 import socket
 import ssl
@@ -41,7 +42,7 @@ def raw_session(port):
     return sock, reply, send
 
 
-with Lab(services=("smtp", "submission", "smtps", "imap")) as lab:
+with Lab(services=("smtp", "submission", "smtps", "pop3")) as lab:
     port = lab.port("smtp")
 
     # EHLO and the extensions (RFC 5321 4.1.1.1 and every extension's RFC).
@@ -56,6 +57,20 @@ with Lab(services=("smtp", "submission", "smtps", "imap")) as lab:
 
         refused = smtp.sendmail("alice@sender.example", ["bob@recipient.example"], MESSAGE)
         check_equal(refused, {}, "mail to bob is accepted")
+
+        # What landed in bob's INBOX (read back over POP3).
+        pop = poplib.POP3("127.0.0.1", lab.port("pop3"), timeout=10)
+        pop.user("bob@recipient.example")
+        pop.pass_("bob")
+        count, _ = pop.stat()
+        check_equal(count, 1, "bob's INBOX holds the message")
+        _, lines, _ = pop.retr(1)
+        text = b"\r\n".join(lines).decode()
+        check(text.startswith("Return-Path: <alice@sender.example>"), "delivery added Return-Path first (RFC 5321 4.4)")
+        check("Received: from client.example" in text, "a Received: line names the EHLO host")
+        check("\r\n.this line starts with a dot\r\n" in text and "\r\n..and this one" in text,
+              "dot-stuffing was undone exactly once")
+        pop.quit()
 
         # An unknown user is refused at RCPT with 550 5.1.1 (RFC 3463 3.2).
         code, text = smtp.mail("alice@sender.example")

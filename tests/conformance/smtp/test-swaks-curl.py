@@ -2,6 +2,7 @@
 """swaks and curl, two clients admins use every day, against Mailroom's SMTP."""
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -19,8 +20,9 @@ def swaks(*args):
 
 
 def server_lines(output):
-    """The lines swaks marks as coming from the server ("<-" and "<~" in TLS)."""
-    return [line[4:].strip() for line in output.splitlines() if line.startswith(("<- ", "<~ "))]
+    """The lines swaks marks as coming from the server: "<-" ("<~" inside TLS),
+    with "*" for the replies it counts as errors ("<**", "<~*")."""
+    return [line[4:].strip() for line in output.splitlines() if re.match(r"<[-~*][-~* ] ", line)]
 
 
 with Lab(services=("smtp", "submission", "smtps")) as lab:
