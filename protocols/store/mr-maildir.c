@@ -870,6 +870,22 @@ compare_by_uid (gconstpointer a,
   return ua < ub ? -1 : ua > ub ? 1 : 0;
 }
 
+/* Oldest first; the Maildir unique name starts with the delivery time. */
+static gint
+compare_by_arrival (gconstpointer a,
+                    gconstpointer b)
+{
+  MrMessage *ma = *(MrMessage **)a;
+  MrMessage *mb = *(MrMessage **)b;
+  gint64 da = mr_message_get_internal_date (ma) / G_USEC_PER_SEC;
+  gint64 db = mr_message_get_internal_date (mb) / G_USEC_PER_SEC;
+
+  if (da != db)
+    return da < db ? -1 : 1;
+  return g_strcmp0 (basename_of_key (mr_message_get_storage_key (ma)),
+                    basename_of_key (mr_message_get_storage_key (mb)));
+}
+
 static gboolean
 load_folder (MrMaildir  *self,
              const char *folder,
@@ -969,7 +985,9 @@ load_folder (MrMaildir  *self,
         }
     }
 
-  /* Files from mutt, a crash before the index line, or another tool. */
+  /* Files from mutt, a crash before the index line, or another tool:
+   * UIDs in arrival order. */
+  g_ptr_array_sort (unknown, compare_by_arrival);
   for (guint i = 0; i < unknown->len; i++)
     {
       _mr_message_set_uid (g_ptr_array_index (unknown, i), index.uidnext++);
