@@ -13,6 +13,7 @@
 #include "mr-engine-private.h"
 #include "mr-error.h"
 #include "mr-http-server.h"
+#include "mr-imap-session.h"
 #include "mr-maildir.h"
 #include "mr-pop3-session.h"
 #include "mr-smtp-local-delivery.h"
@@ -29,10 +30,10 @@ _mr_engine_has_protocol (MrEngine   *self,
     {
     case MR_PROTOCOL_SMTP:
     case MR_PROTOCOL_POP3:
+    case MR_PROTOCOL_IMAP:
     case MR_PROTOCOL_HTTP:
       return TRUE;
 
-    case MR_PROTOCOL_IMAP:
     case MR_PROTOCOL_NONE:
     default:
       return FALSE;
@@ -97,6 +98,16 @@ _mr_engine_create_protocol_session (MrEngine       *self,
 
     case MR_SERVICE_IMAP:
     case MR_SERVICE_IMAPS:
+      {
+        MrImapConfig config = {
+          .hostname = hostname,
+          .implicit_tls = service == MR_SERVICE_IMAPS,
+          .clock = clock,
+        };
+
+        return mr_imap_session_new (mr_engine_get_store (self), &config, conversation, limits);
+      }
+
     case MR_SERVICE_HTTP:
     case MR_N_SERVICES:
     default:
