@@ -1178,7 +1178,8 @@ cmd_bdat (MrSmtpSession *self,
           self->message = g_byte_array_new ();
           self->chunking = TRUE;
         }
-      if (self->message->len + size > limits (self)->max_message)
+      if (size > limits (self)->max_message ||
+          self->message->len + size > limits (self)->max_message)
         id = MR_REPLY_MESSAGE_TOO_BIG;
     }
 

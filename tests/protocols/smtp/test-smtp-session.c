@@ -538,6 +538,30 @@ test_big_message_trickled (void)
 }
 
 static void
+test_bdat_huge (void)
+{
+  g_autoptr(SmtpFixture) f = smtp_fixture_new (NULL, NULL, FALSE);
+  g_autofree char *joined = NULL;
+
+  g_strfreev (smtp_fixture_take_lines (f));
+  smtp_fixture_feed (f, "EHLO c\r\nMAIL FROM:<alice@sender.example>\r\nRCPT TO:<bob@recipient.example>\r\n"
+                        "BDAT 1\r\nx", -1);
+  g_strfreev (smtp_fixture_take_lines (f));
+
+  /* A size that would wrap around when added to what we have: the octets
+   * are read and dropped, nothing is answered until they are all in. */
+  smtp_fixture_feed (f, "BDAT 18446744073709551615 LAST\r\nQUIT\r\nMAIL FROM:<x@y.example>\r\n", -1);
+  g_assert_cmpstr (f->out->str, ==, "");
+  g_assert_cmpstr (mr_smtp_session_get_state_name (MR_SMTP_SESSION (f->session)), ==, "data");
+
+  mr_session_stop (f->session, MR_STOP_SHUTDOWN);
+  smtp_fixture_feed (f, "", 0);
+  joined = smtp_fixture_take_joined (f);
+  g_assert_cmpstr (joined, ==, "421 4.3.2 mx.test Service shutting down, closing transmission channel");
+  g_assert_cmpuint (mr_mailbox_get_n_messages (smtp_fixture_inbox (f, "bob@recipient.example")), ==, 0);
+}
+
+static void
 test_hostile_input (void)
 {
   /* Random bytes must never crash the session or make it answer out of
@@ -617,6 +641,7 @@ main (int   argc,
   g_test_add_func ("/smtp/session/received-format", test_received_format);
   g_test_add_func ("/smtp/session/queue-ids", test_queue_ids_unique);
   g_test_add_func ("/smtp/session/big-message-trickled", test_big_message_trickled);
+  g_test_add_func ("/smtp/session/bdat-huge", test_bdat_huge);
   g_test_add_func ("/smtp/session/hostile-input", test_hostile_input);
   if (g_test_perf ())
     g_test_add_func ("/smtp/session/perf", test_perf);
