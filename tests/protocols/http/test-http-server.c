@@ -663,6 +663,50 @@ test_send (Fixture       *f,
   /* EHLO, AUTH, MAIL, 2 x RCPT, DATA, content, QUIT: at least 8 */
   g_assert_cmpint (json_object_get_int_member (object, "smtp_round_trips"), >=, 8);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "recipients")), ==, 2);
+  g_test_message ("%.*s", (int) g_bytes_get_size (r.body), (const char *) g_bytes_get_data (r.body, NULL));
+
+  /* The message arrived, built as MIME, without its Bcc header. */
+  {
+    MrStore *store = mr_engine_get_store (f->engine);
+    MrMailbox *inbox = mr_account_get_inbox (mr_store_lookup_account (store, "bob@recipient.example"));
+    MrMailbox *carol = mr_account_get_inbox (mr_store_lookup_account (store, "carol@lists.example"));
+    MrMessage *message;
+    g_autofree char *subject = NULL;
+    g_autofree char *bcc = NULL;
+    GBytes *raw;
+
+    g_assert_cmpuint (mr_mailbox_get_n_messages (inbox), ==, 1);
+    g_assert_cmpuint (mr_mailbox_get_n_messages (carol), ==, 1);
+    message = mr_mailbox_get_message (inbox, 0);
+    subject = mr_message_dup_header (message, "Subject");
+    g_assert_cmpstr (subject, ==, "Über HTTP");
+    bcc = mr_message_dup_header (message, "Bcc");
+    g_assert_null (bcc);
+    g_assert_true (GMIME_IS_MULTIPART (g_mime_message_get_mime_part (mr_message_get_mime (message))));
+    g_assert_cmpint (g_mime_multipart_get_count (GMIME_MULTIPART (g_mime_message_get_mime_part (mr_message_get_mime (message)))), ==, 2);
+    raw = mr_message_get_raw (message);
+    /* Dot-stuffed on the wire, unstuffed in the mailbox (RFC 5321 4.5.2). */
+    g_assert_nonnull (g_strstr_len (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw), "\r\n.leading dot"));
+  }
+
+  /* The SMTP conversation is on the bus: EHLO, AUTH (masked), MAIL... */
+  {
+    g_autoptr(GPtrArray) events = mr_event_bus_dup_since (mr_engine_get_bus (f->engine), 0, 0);
+    gboolean saw_auth = FALSE, saw_password = FALSE;
+
+    for (guint i = 0; i < events->len; i++)
+      {
+        const MrEvent *event = g_ptr_array_index (events, i);
+
+        if (g_strcmp0 (event->verb, "AUTH") == 0)
+          saw_auth = TRUE;
+        /* base64 of "\0alice@sender.example\0alice" */
+        if (strstr (event->text, "AGFsaWNlQHNlbmRlci5leGFtcGxlAGFsaWNl"))
+          saw_password = TRUE;
+      }
+    g_assert_true (saw_auth);
+    g_assert_false (saw_password);
+  }
 }
 
 /* WebSocket */
