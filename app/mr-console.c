@@ -71,6 +71,7 @@ mr_console_complete (MrProtocol  protocol,
   const char *word = text;
   g_autofree char *prefix = NULL;
   const char *match = NULL;
+  gsize common = 0;
   gsize len;
 
   g_return_val_if_fail (text != NULL, NULL);
@@ -100,33 +101,38 @@ mr_console_complete (MrProtocol  protocol,
   if (len == 0)
     return NULL;
 
+  /* The longest common beginning of every verb that matches (like a
+   * shell): unique matches complete fully, ambiguous ones as far as they
+   * agree. */
   for (guint i = 0; verbs[i] != NULL; i++)
     {
-      if (g_ascii_strncasecmp (verbs[i], word, len) == 0)
-        {
-          if (match != NULL)
-            {
-              /* Ambiguous: only complete the common part. */
-              gsize common = 0;
+      if (g_ascii_strncasecmp (verbs[i], word, len) != 0)
+        continue;
 
-              while (match[common] && verbs[i][common] &&
-                     g_ascii_toupper (match[common]) == g_ascii_toupper (verbs[i][common]))
-                common++;
-              if (common <= len)
-                return NULL;
-              {
-                g_autofree char *head = g_strndup (match, common);
-                return g_strconcat (prefix, head, NULL);
-              }
-            }
+      if (match == NULL)
+        {
           match = verbs[i];
+          common = strlen (match);
+          continue;
         }
+
+      {
+        gsize k = 0;
+
+        while (k < common && verbs[i][k] &&
+               g_ascii_toupper (match[k]) == g_ascii_toupper (verbs[i][k]))
+          k++;
+        common = k;
+      }
     }
 
-  if (match == NULL)
+  if (match == NULL || common <= len)
     return NULL;
 
-  return g_strconcat (prefix, match, NULL);
+  {
+    g_autofree char *head = g_strndup (match, common);
+    return g_strconcat (prefix, head, NULL);
+  }
 }
 
 /* Output ---------------------------------------------------------------- */
@@ -203,6 +209,15 @@ open_session (MrConsole *self)
   self->handle = mr_engine_thread_open_session (self->engine, self->service, "console",
                                                 G_OBJECT (self), on_output_cb);
   update_hint (self);
+}
+
+void
+mr_console_ensure_connected (MrConsole *self)
+{
+  g_return_if_fail (MR_IS_CONSOLE (self));
+
+  if (self->handle == 0 && !self->closed)
+    open_session (self);
 }
 
 void
@@ -339,8 +354,10 @@ mr_console_set_engine (MrConsole      *self,
     mr_engine_thread_close_session (self->engine, self->handle);
   self->handle = 0;
 
-  if (g_set_object (&self->engine, engine))
-    open_session (self);
+  /* Connect when the learner first looks at the console or types, not at
+   * start-up, so the map starts quiet. */
+  g_set_object (&self->engine, engine);
+  update_hint (self);
 }
 
 char *
@@ -394,6 +411,13 @@ mr_console_dispose (GObject *object)
   self->handle = 0;
   g_clear_object (&self->engine);
   gtk_widget_dispose_template (GTK_WIDGET (self), MR_TYPE_CONSOLE);
+  /* The template's root is not a bound child: unparent it by hand. */
+  {
+    GtkWidget *child;
+
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+      gtk_widget_unparent (child);
+  }
 
   G_OBJECT_CLASS (mr_console_parent_class)->dispose (object);
 }

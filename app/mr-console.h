@@ -33,6 +33,8 @@ void       mr_console_set_service  (MrConsole      *self,
 /* As if @line was typed and Enter pressed. */
 void       mr_console_send         (MrConsole      *self,
                                     const char     *line);
+/* Opens a session unless one is open (or closed by the server). */
+void       mr_console_ensure_connected (MrConsole  *self);
 /* Closes the session and opens a fresh one. */
 void       mr_console_reconnect    (MrConsole      *self);
 /* Everything shown so far. (transfer full) */

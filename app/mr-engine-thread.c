@@ -187,7 +187,8 @@ engine_thread_func (gpointer data)
         continue;
 
       port = mr_engine_listen (engine, service, self->address, self->want_ports[service], &error);
-      if (port == 0 && self->want_ports[service] != 0)
+      if (port == 0 && self->want_ports[service] != 0 &&
+          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
         {
           /* Busy (another Mailroom, a test): take any free port instead. */
           g_debug ("Port %u for %s: %s; picking a free one",
@@ -196,8 +197,9 @@ engine_thread_func (gpointer data)
           g_clear_error (&error);
           port = mr_engine_listen (engine, service, self->address, 0, &error);
         }
+      /* Not fatal: the lab still runs in-process (console, compose). */
       if (port == 0)
-        g_warning ("Could not listen for %s: %s", mr_service_to_string (service),
+        g_message ("Not listening for %s: %s", mr_service_to_string (service),
                    error ? error->message : "?");
       g_clear_error (&error);
       self->ports[service] = port;
@@ -876,7 +878,7 @@ send_job_reply (SendJob    *job,
 
             if (g_ascii_strcasecmp (next, "DATA") == 0 && job->accepted_rcpts == 0)
               {
-                job->failure = g_strdup (_("No recipient was accepted"));
+                job->failure = g_strdup_printf (_("No recipient was accepted\n%s"), job->summary->str);
                 job->phase = SEND_QUIT;
                 send_job_write (job, "QUIT");
                 return;

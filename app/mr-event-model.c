@@ -228,18 +228,32 @@ mr_event_dup_label (const MrEvent *event)
   if (event->code != 0)
     return g_strdup_printf ("%u", event->code);
 
-  /* "+OK", "-ERR", "* 3 EXISTS" -> "* EXISTS" is too long: the first word
-   * after a tag does. */
-  if (event->tag != NULL && g_str_has_prefix (text, event->tag))
+  /* IMAP (RFC 3501 7): "a1 OK ..." -> "OK"; "* 3 EXISTS" -> "* EXISTS";
+   * "+ ..." -> "+". POP3: "+OK", "-ERR". */
+  if (event->protocol == MR_PROTOCOL_IMAP)
     {
-      const char *rest = text + strlen (event->tag);
+      const char *rest = text;
 
+      if (text[0] == '+')
+        return g_strdup ("+");
+
+      if (event->tag != NULL && g_str_has_prefix (text, event->tag))
+        rest = text + strlen (event->tag);
+      else
+        rest = text + strcspn (text, " ");      /* the tag or "*" */
       while (*rest == ' ')
         rest++;
-      return g_strndup (rest, strcspn (rest, " "));
+      if (text[0] == '*')
+        {
+          while (g_ascii_isdigit (*rest))
+            rest++;
+          while (*rest == ' ')
+            rest++;
+          return g_strdup_printf ("* %.*s", (int) MIN (strcspn (rest, " "), 12), rest);
+        }
+      if (*rest != '\0')
+        return g_strndup (rest, MIN (strcspn (rest, " "), 12));
     }
-  if (text[0] == '*' && text[1] == ' ')
-    return g_strndup (text, 2 + strcspn (text + 2, " "));
 
   return g_strndup (text, MIN (strcspn (text, " "), 12));
 }

@@ -411,6 +411,13 @@ mr_ladder_view_dispose (GObject *object)
   MrLadderView *self = (MrLadderView *)object;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), MR_TYPE_LADDER_VIEW);
+  /* The template's root is not a bound child: unparent it by hand. */
+  {
+    GtkWidget *child;
+
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+      gtk_widget_unparent (child);
+  }
   g_clear_object (&self->topology);
 
   G_OBJECT_CLASS (mr_ladder_view_parent_class)->dispose (object);

@@ -406,6 +406,13 @@ mr_mailbox_view_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->engine);
   gtk_widget_dispose_template (GTK_WIDGET (self), MR_TYPE_MAILBOX_VIEW);
+  /* The template's root is not a bound child: unparent it by hand. */
+  {
+    GtkWidget *child;
+
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+      gtk_widget_unparent (child);
+  }
 
   G_OBJECT_CLASS (mr_mailbox_view_parent_class)->dispose (object);
 }

@@ -621,6 +621,11 @@ mr_map_view_push_event (MrMapView *self,
   if (event->kind != MR_EVENT_LINE && event->kind != MR_EVENT_CONNECT)
     return;
 
+  /* A multiline reply ("250-...", RFC 5321 4.2.1) travels as one envelope:
+   * the last line, which carries the final code. */
+  if (event->flags & MR_EVENT_FLAG_CONTINUED)
+    return;
+
   if (event->direction == MR_DIRECTION_TO_CLIENT)
     src = server, dst = client;
   else

@@ -286,6 +286,13 @@ mr_transcript_view_dispose (GObject *object)
   MrTranscriptView *self = (MrTranscriptView *)object;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), MR_TYPE_TRANSCRIPT_VIEW);
+  /* The template's root is not a bound child: unparent it by hand. */
+  {
+    GtkWidget *child;
+
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+      gtk_widget_unparent (child);
+  }
   g_clear_object (&self->selection);
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);

@@ -217,7 +217,10 @@ on_visible_page_cb (MrWindow *self)
   if (g_strcmp0 (name, "mailboxes") == 0)
     mr_mailbox_view_refresh (self->mailbox_view);
   else if (g_strcmp0 (name, "console") == 0)
-    gtk_widget_grab_focus (GTK_WIDGET (self->console));
+    {
+      mr_console_ensure_connected (self->console);
+      gtk_widget_grab_focus (GTK_WIDGET (self->console));
+    }
 }
 
 static void

@@ -1,0 +1,565 @@
+/* test-window.c
+ *
+ * Copyright 2026 The Mailroom authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "test-window"
+
+#include "config.h"
+
+#include <gtk/gtk.h>
+#include <string.h>
+
+#include "mr-application.h"
+#include "mr-compose-view.h"
+#include "mr-console.h"
+#include "mr-conversation.h"
+#include "mr-engine-thread.h"
+#include "mr-event-bus.h"
+#include "mr-event-model.h"
+#include "mr-ladder-view.h"
+#include "mr-mailbox-view.h"
+#include "mr-map-view.h"
+#include "mr-topology.h"
+#include "mr-transcript-view.h"
+#include "mr-window.h"
+
+static MrApplication *app;
+static MrWindow *window;
+
+/* Spins the main loop until @cond holds or @timeout_ms pass. */
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+wait_for (Condition cond,
+          gpointer  data,
+          guint     timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint wake = g_timeout_add (10, wake_cb, NULL);
+  gboolean ok;
+
+  while (!(ok = cond (data)) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (wake);
+  return ok;
+}
+
+static gboolean
+never_cb (gpointer data)
+{
+  return FALSE;
+}
+
+static void
+spin (guint ms)
+{
+  wait_for (never_cb, NULL, ms);
+}
+
+static MrEventBus *
+bus (void)
+{
+  return mr_engine_thread_get_bus (mr_window_get_engine (window));
+}
+
+/* Emits a line as a session would (the bus is thread-safe). */
+static void
+emit_line (MrConversation *conversation,
+           MrDirection     direction,
+           const char     *text,
+           const char     *verb,
+           guint           code)
+{
+  MrEvent *event = mr_conversation_new_event (conversation, MR_EVENT_LINE, direction, text);
+
+  if (verb != NULL)
+    mr_event_set_verb (event, verb);
+  if (code != 0)
+    mr_event_set_reply (event, code, NULL);
+  if (code >= 400)
+    event->flags |= MR_EVENT_FLAG_ERROR;
+  mr_conversation_emit (conversation, event);
+}
+
+static gboolean
+n_events_at_least (gpointer data)
+{
+  return mr_window_get_n_events (window) >= GPOINTER_TO_UINT (data);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+test_dot_stuff (void)
+{
+  static const struct { const char *in; const char *out; } table[] = {
+    { "", "" },
+    { "hello", "hello\r\n" },
+    { "a\nb\n", "a\r\nb\r\n" },
+    { "a\r\nb", "a\r\nb\r\n" },
+    { ".", "..\r\n" },
+    { ".\n.x\n..\n", "..\r\n..x\r\n...\r\n" },
+    { "x.\n y", "x.\r\n y\r\n" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    {
+      g_autofree char *out = mr_dot_stuff (table[i].in);
+      g_assert_cmpstr (out, ==, table[i].out);
+    }
+}
+
+static void
+test_console_completion (void)
+{
+  static const struct { MrProtocol protocol; const char *in; const char *out; } table[] = {
+    { MR_PROTOCOL_SMTP, "eh", "EHLO " },
+    { MR_PROTOCOL_SMTP, "MA", "MAIL FROM:<" },
+    { MR_PROTOCOL_SMTP, "rc", "RCPT TO:<" },
+    { MR_PROTOCOL_SMTP, "", NULL },
+    { MR_PROTOCOL_SMTP, "zz", NULL },
+    { MR_PROTOCOL_SMTP, "R", NULL },             /* RCPT or RSET: ambiguous */
+    { MR_PROTOCOL_POP3, "re", "RETR " },
+    { MR_PROTOCOL_IMAP, "a1 sel", "a1 SELECT " },
+    { MR_PROTOCOL_IMAP, "sel", NULL },           /* the tag comes first */
+    { MR_PROTOCOL_IMAP, "a1 lo", "a1 LOG" },     /* LOGIN or LOGOUT: common part only */
+    { MR_PROTOCOL_IMAP, "a1 LOG", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    {
+      g_autofree char *out = mr_console_complete (table[i].protocol, table[i].in);
+      g_assert_cmpstr (out, ==, table[i].out);
+    }
+}
+
+static void
+test_topology (void)
+{
+  g_autoptr(MrTopology) topology = mr_topology_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MrEvent) event = NULL;
+  const MrHost *alice, *msa, *bob;
+  int client, server;
+
+  g_assert_true (mr_topology_load_json (topology, mr_engine_thread_get_scenario_json (mr_window_get_engine (window)), &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (mr_topology_get_n_hosts (topology), >=, 5);
+
+  alice = mr_topology_get_host (topology, mr_topology_lookup (topology, "alice-laptop"));
+  msa = mr_topology_get_host (topology, mr_topology_lookup (topology, "smtp.sender.example"));
+  bob = mr_topology_get_host (topology, mr_topology_lookup (topology, "bob-laptop"));
+  /* The message's path runs left to right: sender, MSA, ..., reader. */
+  g_assert_cmpfloat (alice->x, <, msa->x);
+  g_assert_cmpfloat (msa->x, <, bob->x);
+
+  /* A telnet client on loopback becomes one host, whatever its port. */
+  event = mr_event_new (MR_EVENT_LINE, MR_DIRECTION_TO_SERVER, "EHLO x");
+  event->client = g_strdup ("127.0.0.1:40000");
+  event->server = g_strdup ("mx1.recipient.example");
+  g_assert_true (mr_topology_learn (topology, event, &client, &server));
+  g_assert_cmpint (client, >=, 0);
+  g_assert_cmpint (server, ==, mr_topology_lookup (topology, "mx1.recipient.example"));
+  g_assert_cmpint (mr_topology_lookup (topology, "127.0.0.1:50000"), ==, client);
+  g_assert_false (mr_topology_learn (topology, event, NULL, NULL));
+
+  /* Garbage does not crash the loader. */
+  g_assert_false (mr_topology_load_json (topology, "{", &error));
+  g_clear_error (&error);
+  g_assert_false (mr_topology_load_json (topology, "[1,2]", &error));
+  g_clear_error (&error);
+  g_assert_true (mr_topology_load_json (topology, "{\"hosts\":[{\"role\":\"mx\"},{\"name\":\"x\"}],\"links\":[[\"x\"],[\"x\",\"nope\"]]}", &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_window_actions (void)
+{
+  GSettings *settings = mr_application_get_settings (app);
+  g_autofree char *theme = NULL;
+
+  g_assert_nonnull (window);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "map");
+  g_assert_cmpstr (mr_window_get_page (window), ==, "map");
+
+  /* Pages through win.show-page */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "ladder");
+  g_assert_cmpstr (mr_window_get_page (window), ==, "ladder");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "no-such-page");
+  g_assert_cmpstr (mr_window_get_page (window), ==, "ladder");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "map");
+
+  /* Dark mode through app.theme (bound to GSettings) */
+  g_assert_nonnull (settings);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "theme", g_variant_new_string ("dark"));
+  theme = g_settings_get_string (settings, "theme");
+  g_assert_cmpstr (theme, ==, "dark");
+  g_assert_true (adw_style_manager_get_dark (adw_style_manager_get_default ()));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "theme", g_variant_new_string ("light"));
+  g_assert_false (adw_style_manager_get_dark (adw_style_manager_get_default ()));
+
+  /* Speed */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.faster", NULL);
+  g_assert_cmpfloat (mr_map_view_get_speed (mr_window_get_map_view (window)), ==, 2.0);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.speed", "d", 1.0);
+  g_assert_cmpfloat (mr_map_view_get_speed (mr_window_get_map_view (window)), ==, 1.0);
+
+  /* The engine listens on loopback and the console tells how to reach it */
+  g_assert_cmpstr (mr_engine_thread_get_address (mr_window_get_engine (window)), ==, "127.0.0.1");
+}
+
+static void
+test_window_events (void)
+{
+  g_autoptr(MrConversation) conversation =
+    mr_conversation_new (bus (), MR_PROTOCOL_SMTP, "alice-laptop", "smtp.sender.example");
+  MrTranscriptView *transcript = mr_window_get_transcript_view (window);
+  guint before = mr_window_get_n_events (window);
+  guint filtered;
+
+  emit_line (conversation, MR_DIRECTION_TO_CLIENT, "220 smtp.sender.example ESMTP", NULL, 220);
+  emit_line (conversation, MR_DIRECTION_TO_SERVER, "EHLO alice-laptop", "EHLO", 0);
+  emit_line (conversation, MR_DIRECTION_TO_CLIENT, "250 smtp.sender.example", NULL, 250);
+
+  g_assert_true (wait_for (n_events_at_least, GUINT_TO_POINTER (before + 3), 5000));
+  g_assert_cmpuint (mr_window_get_n_held (window), ==, 0);
+  g_assert_cmpuint (mr_map_view_get_n_envelopes (mr_window_get_map_view (window)), >, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (mr_window_get_event_model (window))), >=, before + 3);
+
+  /* Filter the transcript by conversation, select the 250, read why. */
+  mr_transcript_view_set_filter (transcript, MR_PROTOCOL_NONE, conversation->id);
+  filtered = g_list_model_get_n_items (mr_transcript_view_get_filtered (transcript));
+  g_assert_cmpuint (filtered, ==, 3);
+  mr_transcript_view_select (transcript, 2);
+  g_assert_cmpuint (strlen (mr_transcript_view_get_explanation (transcript)), >, 10);
+  mr_transcript_view_set_filter (transcript, MR_PROTOCOL_POP3, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (mr_transcript_view_get_filtered (transcript)), ==,
+                    0 + (guint) 0 * filtered);
+  mr_transcript_view_set_filter (transcript, MR_PROTOCOL_NONE, 0);
+}
+
+static void
+test_window_step (void)
+{
+  g_autoptr(MrConversation) conversation =
+    mr_conversation_new (bus (), MR_PROTOCOL_SMTP, "alice-laptop", "smtp.sender.example");
+  guint before;
+
+  /* Pause: new lines wait; Space (win.step) shows them one by one. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.pause", NULL);
+  spin (50);
+  before = mr_window_get_n_events (window);
+
+  emit_line (conversation, MR_DIRECTION_TO_SERVER, "MAIL FROM:<alice@sender.example>", "MAIL", 0);
+  emit_line (conversation, MR_DIRECTION_TO_CLIENT, "250 2.1.0 Ok", NULL, 250);
+  emit_line (conversation, MR_DIRECTION_TO_SERVER, "RCPT TO:<nobody@recipient.example>", "RCPT", 0);
+  spin (100);
+  mr_window_pump (window);
+
+  g_assert_cmpuint (mr_window_get_n_events (window), ==, before);
+  g_assert_cmpuint (mr_window_get_n_held (window), ==, 3);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
+  g_assert_cmpuint (mr_window_get_n_events (window), ==, before + 1);
+  g_assert_cmpuint (mr_window_get_n_held (window), ==, 2);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.step", NULL);
+  g_assert_cmpuint (mr_window_get_n_events (window), ==, before + 2);
+
+  /* Play releases the rest. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.play-pause", NULL);
+  g_assert_true (wait_for (n_events_at_least, GUINT_TO_POINTER (before + 3), 5000));
+  g_assert_cmpuint (mr_window_get_n_held (window), ==, 0);
+}
+
+static gboolean
+console_has_reply (gpointer data)
+{
+  g_autofree char *output = mr_console_dup_output (mr_window_get_console (window));
+
+  return strstr (output, "\n250") != NULL || strstr (output, "not available") != NULL ||
+         strstr (output, "no smtp server") != NULL;
+}
+
+static void
+test_console_ehlo (void)
+{
+  MrConsole *console = mr_window_get_console (window);
+  GtkEntry *entry = mr_console_get_entry (console);
+  g_autofree char *output = NULL;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "console");
+  mr_console_set_service (console, MR_SERVICE_SMTP);
+  spin (100);
+
+  /* Type it as a learner would, then press Enter. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "EHLO x");
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+
+  g_assert_true (wait_for (console_has_reply, NULL, 5000));
+  output = mr_console_dup_output (console);
+  if (strstr (output, "\n250") == NULL)
+    {
+      g_test_skip ("no SMTP session in the engine yet");
+      return;
+    }
+
+  g_assert_nonnull (strstr (output, "EHLO x\n"));
+  g_assert_nonnull (strstr (output, "\n220"));
+  g_assert_nonnull (strstr (output, "\n250"));
+  if (mr_engine_thread_get_port (mr_window_get_engine (window), MR_SERVICE_SMTP) != 0)
+    g_assert_true (g_str_has_prefix (mr_console_get_hint (console), "telnet 127.0.0.1 "));
+
+  /* A bad command gets a 5xx; the console stays usable. */
+  mr_console_send (console, "FOO");
+  g_assert_true (wait_for (console_has_reply, NULL, 1000));
+  spin (200);
+  g_free (output);
+  output = mr_console_dup_output (console);
+  g_assert_nonnull (strstr (output, "\n50"));
+  mr_console_send (console, "QUIT");
+  spin (200);
+  g_free (output);
+  output = mr_console_dup_output (console);
+  g_assert_nonnull (strstr (output, "\n221"));
+}
+
+static gboolean
+compose_done (gpointer data)
+{
+  return mr_compose_view_get_n_sent (mr_window_get_compose_view (window)) > GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+bob_has_mail (gpointer data)
+{
+  MrMailboxView *view = mr_window_get_mailbox_view (window);
+
+  mr_mailbox_view_refresh (view);
+  return mr_mailbox_view_count_messages (view, "bob@recipient.example", "INBOX") > GPOINTER_TO_INT (data);
+}
+
+static void
+test_compose_to_bob (void)
+{
+  MrComposeView *compose = mr_window_get_compose_view (window);
+  MrMailboxView *mailboxes = mr_window_get_mailbox_view (window);
+  guint n_sent = mr_compose_view_get_n_sent (compose);
+  int before;
+  g_autofree char *source = NULL;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "mailboxes");
+  mr_mailbox_view_refresh (mailboxes);
+  spin (200);
+  before = mr_mailbox_view_count_messages (mailboxes, "bob@recipient.example", "INBOX");
+  g_assert_cmpint (before, >=, 0);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "compose");
+  /* Straight to the MX: it delivers to bob's INBOX itself (the relay from
+   * the submission server is the world's job). */
+  mr_compose_view_set_service (compose, MR_SERVICE_SMTP);
+  mr_compose_view_set_message (compose, "alice@sender.example", "alice", "bob@recipient.example",
+                               "Test from the window", "Hi Bob\n.a dot line\n.\n");
+  gtk_widget_activate_action (GTK_WIDGET (compose), "compose.send", NULL);
+  g_assert_true (mr_compose_view_get_busy (compose));
+  g_assert_true (wait_for (compose_done, GUINT_TO_POINTER (n_sent), 10000));
+
+  if (strstr (mr_compose_view_get_status (compose), "No smtp server") != NULL)
+    {
+      g_test_skip ("no SMTP session in the engine yet");
+      return;
+    }
+  g_test_message ("compose: %s", mr_compose_view_get_status (compose));
+  g_assert_nonnull (strstr (mr_compose_view_get_status (compose), "250"));
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "mailboxes");
+  g_assert_true (wait_for (bob_has_mail, GINT_TO_POINTER (before), 5000));
+  g_assert_cmpint (mr_mailbox_view_count_messages (mailboxes, "bob@recipient.example", "INBOX"), ==, before + 1);
+
+  g_assert_true (mr_mailbox_view_select_folder (mailboxes, "bob@recipient.example", "INBOX"));
+  g_assert_cmpstr (mr_mailbox_view_get_subject (mailboxes, 0), ==, "Test from the window");
+  mr_mailbox_view_select_message (mailboxes, 0);
+  source = mr_mailbox_view_dup_source (mailboxes);
+  g_assert_nonnull (strstr (source, "Subject: Test from the window"));
+  /* Dot-stuffing was undone by the server (RFC 5321 4.5.2). */
+  g_assert_nonnull (strstr (source, "\n.a dot line\n"));
+  g_assert_null (strstr (source, "..a dot line"));
+
+  /* An unknown user is refused at RCPT: nothing is sent. */
+  n_sent = mr_compose_view_get_n_sent (compose);
+  mr_compose_view_set_message (compose, NULL, NULL, "nobody@recipient.example", "x", "x");
+  mr_compose_view_send (compose);
+  g_assert_true (wait_for (compose_done, GUINT_TO_POINTER (n_sent), 10000));
+  g_test_message ("compose: %s", mr_compose_view_get_status (compose));
+  g_assert_nonnull (strstr (mr_compose_view_get_status (compose), "Not sent"));
+}
+
+static void
+test_ladder_many_events (void)
+{
+  g_autoptr(MrEventModel) model = mr_event_model_new ();
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) mr_event_unref);
+  MrLadderView *ladder = mr_window_get_ladder_view (window);
+  g_autoptr(MrTopology) topology = mr_topology_new ();
+  GtkWidget *scratch;
+  gint64 start, elapsed;
+
+  for (guint i = 0; i < 100000; i++)
+    {
+      MrEvent *event = mr_event_new (MR_EVENT_LINE, i % 2 ? MR_DIRECTION_TO_CLIENT : MR_DIRECTION_TO_SERVER,
+                                     i % 2 ? "250 2.0.0 Ok" : "NOOP");
+      event->seq = i + 1;
+      event->client = g_strdup ("alice-laptop");
+      event->server = g_strdup ("smtp.sender.example");
+      if (i % 2)
+        mr_event_set_reply (event, 250, "2.0.0");
+      g_ptr_array_add (batch, event);
+    }
+
+  /* A second ladder over 100,000 events: only the visible rows are built,
+   * so showing it and jumping to the end stays quick. */
+  scratch = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (scratch), 800, 600);
+  ladder = MR_LADDER_VIEW (mr_ladder_view_new ());
+  gtk_window_set_child (GTK_WINDOW (scratch), GTK_WIDGET (ladder));
+  mr_ladder_view_set_model (ladder, model, topology);
+  gtk_window_present (GTK_WINDOW (scratch));
+  spin (100);
+
+  start = g_get_monotonic_time ();
+  mr_event_model_append (model, batch);
+  spin (300);
+  elapsed = g_get_monotonic_time () - start - 300 * 1000;
+  g_test_message ("100000 events appended and shown in %" G_GINT64_FORMAT " ms (beyond the 300 ms wait)",
+                  elapsed / 1000);
+  g_assert_cmpuint (mr_event_model_get_n_events (model), ==, 100000);
+  g_assert_true (mr_ladder_view_get_following (ladder));
+  g_assert_cmpint (elapsed, <, 2 * G_USEC_PER_SEC);
+
+  gtk_window_destroy (GTK_WINDOW (scratch));
+}
+
+/* Colours the map draws, as in mr_event_class_color(). */
+static gboolean
+has_color (GdkPixbuf  *pixbuf,
+           const char *hex,
+           guint       min_pixels)
+{
+  GdkRGBA color;
+  int width = gdk_pixbuf_get_width (pixbuf), height = gdk_pixbuf_get_height (pixbuf);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf), n = gdk_pixbuf_get_n_channels (pixbuf);
+  const guint8 *pixels = gdk_pixbuf_read_pixels (pixbuf);
+  guint found = 0;
+
+  gdk_rgba_parse (&color, hex);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        const guint8 *p = pixels + y * stride + x * n;
+
+        if (ABS (p[0] - (int) (color.red * 255)) <= 12 &&
+            ABS (p[1] - (int) (color.green * 255)) <= 12 &&
+            ABS (p[2] - (int) (color.blue * 255)) <= 12)
+          found++;
+      }
+
+  return found >= min_pixels;
+}
+
+static void
+test_map_screenshot (void)
+{
+  g_autoptr(MrConversation) msa =
+    mr_conversation_new (bus (), MR_PROTOCOL_SMTP, "alice-laptop", "smtp.sender.example");
+  g_autoptr(MrConversation) mx =
+    mr_conversation_new (bus (), MR_PROTOCOL_SMTP, "smtp.sender.example", "mx1.recipient.example");
+  g_autoptr(MrConversation) imap =
+    mr_conversation_new (bus (), MR_PROTOCOL_IMAP, "bob-laptop", "mail.recipient.example");
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, "map-screenshot.png", NULL);
+  g_autofree char *command = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  int status = 0;
+
+  if (g_find_program_in_path ("import") == NULL)
+    {
+      g_test_skip ("ImageMagick import is not installed");
+      return;
+    }
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "map");
+  gtk_window_maximize (GTK_WINDOW (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.speed", "d", 0.25);
+  spin (500);
+
+  emit_line (msa, MR_DIRECTION_TO_SERVER, "AUTH PLAIN ****", "AUTH", 0);
+  emit_line (mx, MR_DIRECTION_TO_CLIENT, "354 End data with <CR><LF>.<CR><LF>", NULL, 354);
+  emit_line (msa, MR_DIRECTION_TO_CLIENT, "451 4.7.1 Greylisted, try again later", NULL, 451);
+  emit_line (imap, MR_DIRECTION_TO_CLIENT, "a1 OK LOGIN completed", NULL, 0);
+  emit_line (mx, MR_DIRECTION_TO_CLIENT, "550 5.1.1 No such user", NULL, 550);
+  spin (1500);
+
+  command = g_strdup_printf ("import -window root %s", path);
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+
+  pixbuf = gdk_pixbuf_new_from_file (path, &error);
+  g_assert_no_error (error);
+  g_test_message ("screenshot: %s", path);
+
+  /* Not blank: the window's background and the node outlines. */
+  g_assert_true (has_color (pixbuf, "#e66100", 200));   /* MX node border */
+  /* Envelopes of every class */
+  g_assert_true (has_color (pixbuf, mr_event_class_color (0), 100));
+  g_assert_true (has_color (pixbuf, mr_event_class_color (2), 100));
+  g_assert_true (has_color (pixbuf, mr_event_class_color (3), 100));
+  g_assert_true (has_color (pixbuf, mr_event_class_color (4), 100));
+  g_assert_true (has_color (pixbuf, mr_event_class_color (5), 100));
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.speed", "d", 1.0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  app = mr_application_new ();
+  g_application_register (G_APPLICATION (app), NULL, NULL);
+  window = mr_application_ensure_window (app);
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_test_add_func ("/app/dot-stuff", test_dot_stuff);
+  g_test_add_func ("/app/console/completion", test_console_completion);
+  g_test_add_func ("/app/topology", test_topology);
+  g_test_add_func ("/app/window/actions", test_window_actions);
+  g_test_add_func ("/app/window/events", test_window_events);
+  g_test_add_func ("/app/window/step", test_window_step);
+  g_test_add_func ("/app/console/ehlo", test_console_ehlo);
+  g_test_add_func ("/app/compose/to-bob", test_compose_to_bob);
+  g_test_add_func ("/app/ladder/many-events", test_ladder_many_events);
+  g_test_add_func ("/app/map/screenshot", test_map_screenshot);
+
+  ret = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  mr_engine_thread_stop (mr_application_get_engine (app));
+  g_clear_object (&app);
+
+  return ret;
+}
