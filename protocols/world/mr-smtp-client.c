@@ -30,6 +30,7 @@ typedef enum
   EXPECT_EHLO,
   EXPECT_HELO,
   EXPECT_STARTTLS,
+  EXPECT_AUTH,
   EXPECT_MAIL,
   EXPECT_RCPT,       /* + recipient index << 8 */
   EXPECT_DATA,
@@ -61,6 +62,8 @@ struct _MrSmtpClient
   GQueue           output;         /* GBytes units */
   GQueue           expect;         /* GUINT_TO_POINTER (Expect | index << 8) */
   GPtrArray       *recipients;     /* MrSmtpClientRecipient */
+  char            *auth_user;
+  char            *auth_password;
   char            *sender;
   char            *ret;
   char            *envid;
@@ -88,7 +91,9 @@ struct _MrSmtpClient
   guint            use_chunking : 1;
   guint            encrypted : 1;
   guint            esmtp : 1;
+  guint            authenticated : 1;
   guint            mail_failed : 1;
+  guint            mail_accepted : 1;
   guint            data_sent : 1;
   guint            finished : 1;
 };
@@ -363,6 +368,36 @@ static void
 note (MrSmtpClient *self,
       const char   *format,
       ...) G_GNUC_PRINTF (2, 3);
+
+/* RFC 4954 4 / RFC 4616: AUTH PLAIN with the initial response; the event
+ * shows the command with the credentials masked. */
+static void
+send_auth (MrSmtpClient *self)
+{
+  g_autoptr(GByteArray) plain = g_byte_array_new ();
+  g_autofree char *encoded = NULL;
+  g_autofree char *wire = NULL;
+
+  g_byte_array_append (plain, (const guint8 *)"", 1);
+  g_byte_array_append (plain, (const guint8 *)self->auth_user, strlen (self->auth_user));
+  g_byte_array_append (plain, (const guint8 *)"", 1);
+  g_byte_array_append (plain, (const guint8 *)self->auth_password, strlen (self->auth_password));
+  encoded = g_base64_encode (plain->data, plain->len);
+  wire = g_strdup_printf ("AUTH PLAIN %s\r\n", encoded);
+
+  self->phase = PHASE_HELLO;
+  push_output (self, g_bytes_new (wire, strlen (wire)));
+  g_queue_push_tail (&self->expect, GUINT_TO_POINTER (EXPECT_AUTH));
+
+  if (self->emit_lines && self->conversation != NULL)
+    {
+      MrEvent *event = mr_conversation_new_event (self->conversation, MR_EVENT_LINE,
+                                                  MR_DIRECTION_TO_SERVER, "AUTH PLAIN ********");
+      mr_event_set_verb (event, "AUTH");
+      event->flags |= MR_EVENT_FLAG_MASKED;
+      mr_conversation_emit (self->conversation, event);
+    }
+}
 
 static void
 note (MrSmtpClient *self,
@@ -690,6 +725,23 @@ after_hello (MrSmtpClient *self)
         }
     }
 
+  if (self->auth_user != NULL && !self->authenticated)
+    {
+      const char *mechanisms = g_hash_table_lookup (self->extensions, "AUTH");
+      g_auto(GStrv) list = mechanisms ? g_strsplit (mechanisms, " ", -1) : NULL;
+      gboolean plain = FALSE;
+
+      for (guint i = 0; list != NULL && list[i] != NULL; i++)
+        plain |= g_ascii_strcasecmp (list[i], "PLAIN") == 0;
+      if (!plain)
+        {
+          fail_local (self, FALSE, "4.7.0", "the server does not offer AUTH PLAIN", TRUE);
+          return;
+        }
+      send_auth (self);
+      return;
+    }
+
   start_transaction (self);
 }
 
@@ -842,7 +894,20 @@ handle_reply (MrSmtpClient *self)
       start_transaction (self);
       return;
 
+    case EXPECT_AUTH:
+      if (code == 235)
+        {
+          self->authenticated = TRUE;
+          start_transaction (self);
+          return;
+        }
+      /* RFC 4954 6: 535 is permanent for these credentials. */
+      apply_to_open (self, code, enhanced, text, TRUE);
+      send_quit (self);
+      return;
+
     case EXPECT_MAIL:
+      self->mail_accepted = code / 100 == 2;
       if (code / 100 != 2)
         {
           self->mail_failed = TRUE;
@@ -987,6 +1052,10 @@ mr_smtp_client_finalize (GObject *object)
   g_queue_clear_full (&self->output, (GDestroyNotify)g_bytes_unref);
   g_queue_clear (&self->expect);
   g_clear_pointer (&self->recipients, g_ptr_array_unref);
+  g_clear_pointer (&self->auth_user, g_free);
+  if (self->auth_password != NULL)
+    memset (self->auth_password, 0, strlen (self->auth_password));
+  g_clear_pointer (&self->auth_password, g_free);
   g_clear_pointer (&self->sender, g_free);
   g_clear_pointer (&self->ret, g_free);
   g_clear_pointer (&self->envid, g_free);
@@ -1117,6 +1186,20 @@ mr_smtp_client_set_max_line (MrSmtpClient *self,
 {
   g_return_if_fail (MR_IS_SMTP_CLIENT (self));
   mr_line_reader_set_max_line (self->reader, max_line ? max_line : DEFAULT_MAX_LINE);
+}
+
+void
+mr_smtp_client_set_auth (MrSmtpClient *self,
+                         const char   *user,
+                         const char   *password)
+{
+  g_return_if_fail (MR_IS_SMTP_CLIENT (self));
+  g_return_if_fail (self->phase == PHASE_IDLE);
+
+  g_free (self->auth_user);
+  self->auth_user = g_strdup (user);
+  g_free (self->auth_password);
+  self->auth_password = g_strdup (user ? password : NULL);
 }
 
 void
@@ -1359,4 +1442,11 @@ mr_smtp_client_get_encrypted (MrSmtpClient *self)
 {
   g_return_val_if_fail (MR_IS_SMTP_CLIENT (self), FALSE);
   return self->encrypted;
+}
+
+gboolean
+mr_smtp_client_get_transaction_started (MrSmtpClient *self)
+{
+  g_return_val_if_fail (MR_IS_SMTP_CLIENT (self), FALSE);
+  return self->mail_accepted;
 }

@@ -84,6 +84,11 @@ void              mr_smtp_client_set_use_chunking (MrSmtpClient *self,
 void              mr_smtp_client_set_max_line   (MrSmtpClient   *self,
                                                  gsize           max_line);
 
+/* Authenticate with AUTH PLAIN (RFC 4954, RFC 4616) after EHLO (and
+ * STARTTLS); every recipient fails if the server refuses. */
+void              mr_smtp_client_set_auth       (MrSmtpClient   *self,
+                                                 const char     *user,
+                                                 const char     *password);
 /* The envelope: "" is the null reverse-path (bounces, RFC 5321 4.5.5).
  * @ret ("FULL"/"HDRS") and @envid are sent only if the server offers DSN. */
 void              mr_smtp_client_set_sender     (MrSmtpClient   *self,
@@ -130,6 +135,9 @@ const char       *mr_smtp_client_get_last_text  (MrSmtpClient   *self);
 const char       *mr_smtp_client_get_last_enhanced (MrSmtpClient *self);
 /* Why the conversation ended early (protocol error, TLS required...) or NULL. */
 const char       *mr_smtp_client_get_error      (MrSmtpClient   *self);
+/* Whether MAIL FROM was accepted: a failure before that is about the
+ * server, not the message (RFC 5321 5.1: try the next MX). */
+gboolean          mr_smtp_client_get_transaction_started (MrSmtpClient *self);
 /* Whether the server announced itself over TLS / had it negotiated. */
 gboolean          mr_smtp_client_get_encrypted  (MrSmtpClient   *self);
 

@@ -11,12 +11,20 @@
 
 #include <string.h>
 
+#include "mr-event-bus.h"
 #include "mr-wire.h"
+
+/* The server session writes a reply line and emits its event at once, but
+ * on a wire the line only arrives later (or at the next step). So the
+ * server's conversation emits into a private bus; the wire forwards each
+ * event to the real bus when its line is delivered, and everything else
+ * (commands as the server reads them, content, TLS, notes) right away. */
 
 typedef struct
 {
   MrDirection  direction;
   GBytes      *bytes;
+  MrEvent     *event;     /* held reply event, forwarded on delivery */
 } Unit;
 
 struct _MrWire
@@ -29,6 +37,11 @@ struct _MrWire
   MrSession    *server;
   GQueue        queue;          /* Unit, in sending order */
   GByteArray   *server_partial; /* server output without its line end yet */
+  MrConversation *conversation; /* the server's; its bus is swapped */
+  MrEventBus   *real_bus;       /* where events go */
+  MrEventBus   *hold_bus;       /* what the conversation emits into */
+  GQueue        held;           /* MrEvent: reply lines not attached to a unit yet */
+  gulong        hold_handler;
 
   gint64        latency;
   gint64        reply_delay;
@@ -59,7 +72,80 @@ static void
 unit_free (Unit *unit)
 {
   g_bytes_unref (unit->bytes);
+  g_clear_pointer (&unit->event, mr_event_unref);
   g_free (unit);
+}
+
+static MrEvent *
+copy_event (const MrEvent *event)
+{
+  MrEvent *copy = mr_event_new (event->kind, event->direction, event->text);
+
+  copy->flags = event->flags;
+  copy->protocol = event->protocol;
+  copy->conversation_id = event->conversation_id;
+  copy->client = g_strdup (event->client);
+  copy->server = g_strdup (event->server);
+  mr_event_set_verb (copy, event->verb);
+  mr_event_set_tag (copy, event->tag);
+  mr_event_set_reply (copy, event->code, event->enhanced);
+  mr_event_set_state (copy, event->state);
+  if (event->content != NULL)
+    mr_event_set_content (copy, event->content);
+
+  return copy;
+}
+
+static void
+forward (MrWire  *self,
+         MrEvent *event)
+{
+  g_autoptr(MrEvent) copy = copy_event (event);
+
+  if (self->real_bus != NULL)
+    mr_event_bus_emit (self->real_bus, copy);
+}
+
+static void
+on_hold_event_cb (MrWire     *self,
+                  MrEvent    *event,
+                  MrEventBus *bus)
+{
+  g_assert (MR_IS_WIRE (self));
+
+  if (event->kind == MR_EVENT_LINE && event->direction == MR_DIRECTION_TO_CLIENT && !self->closed)
+    g_queue_push_tail (&self->held, mr_event_ref (event));
+  else
+    forward (self, event);
+}
+
+static void
+flush_held (MrWire *self)
+{
+  MrEvent *event;
+
+  while ((event = g_queue_pop_head (&self->held)) != NULL)
+    {
+      forward (self, event);
+      mr_event_unref (event);
+    }
+}
+
+/* Gives the conversation its real bus back. */
+static void
+release_conversation (MrWire *self)
+{
+  if (self->conversation == NULL)
+    return;
+
+  flush_held (self);
+  g_clear_signal_handler (&self->hold_handler, self->hold_bus);
+  if (self->real_bus != NULL)
+    {
+      g_clear_object (&self->conversation->bus);
+      self->conversation->bus = g_object_ref (self->real_bus);
+    }
+  g_clear_pointer (&self->conversation, mr_conversation_unref);
 }
 
 static void
@@ -96,6 +182,9 @@ drop_pending (MrWire      *self,
 
       if (((Unit *)l->data)->direction == direction)
         {
+          /* Sent but never read: still part of the conversation. */
+          if (((Unit *)l->data)->event != NULL)
+            forward (self, ((Unit *)l->data)->event);
           unit_free (l->data);
           g_queue_delete_link (&self->queue, l);
         }
@@ -134,8 +223,11 @@ pump_server (MrWire *self)
         continue;
       push_unit (self, MR_DIRECTION_TO_CLIENT,
                  g_bytes_new (self->server_partial->data + start, i + 1 - start));
+      ((Unit *)g_queue_peek_tail (&self->queue))->event = g_queue_pop_head (&self->held);
       start = i + 1;
     }
+  /* Events without a line of their own are not held back. */
+  flush_held (self);
   g_byte_array_remove_range (self->server_partial, 0, start);
 
   if (mr_session_get_action (self->server) == MR_SESSION_CLOSE || mr_session_get_closed (self->server))
@@ -178,7 +270,9 @@ close_wire (MrWire *self)
 
   self->closed = TRUE;
   cancel_timer (self);
+  drop_pending (self, MR_DIRECTION_TO_CLIENT);
   g_queue_clear_full (&self->queue, (GDestroyNotify)unit_free);
+  release_conversation (self);
   g_signal_emit (self, signals [CLOSED], 0);
 }
 
@@ -237,6 +331,8 @@ deliver_one (MrWire *self)
 
   data = g_bytes_get_data (unit->bytes, &len);
   self->n_delivered++;
+  if (unit->event != NULL)
+    forward (self, unit->event);
   if (unit->direction == MR_DIRECTION_TO_SERVER)
     mr_session_feed (self->server, data, len);
   else
@@ -327,6 +423,7 @@ mr_wire_dispose (GObject *object)
   MrWire *self = (MrWire *)object;
 
   cancel_timer (self);
+  release_conversation (self);
   if (self->clock != NULL)
     {
       g_clear_signal_handler (&self->step_handler, self->clock);
@@ -348,6 +445,9 @@ mr_wire_finalize (GObject *object)
   MrWire *self = (MrWire *)object;
 
   g_clear_pointer (&self->server_partial, g_byte_array_unref);
+  g_queue_clear_full (&self->held, (GDestroyNotify)mr_event_unref);
+  g_clear_object (&self->hold_bus);
+  g_clear_object (&self->real_bus);
 
   G_OBJECT_CLASS (mr_wire_parent_class)->finalize (object);
 }
@@ -385,6 +485,7 @@ static void
 mr_wire_init (MrWire *self)
 {
   g_queue_init (&self->queue);
+  g_queue_init (&self->held);
   self->server_partial = g_byte_array_new ();
   self->latency = MR_WIRE_DEFAULT_LATENCY;
   self->tls_available = TRUE;
@@ -407,8 +508,18 @@ mr_wire_new (MrClock      *clock,
   self->server = g_object_ref (server);
 
   /* Both ends would report each line; the server's events are the
-   * canonical ones (they are stamped as the line is read or written). */
+   * canonical ones, re-timed to when each line arrives. */
   mr_smtp_client_set_emit_lines (client, FALSE);
+  self->conversation = mr_conversation_ref (mr_session_get_conversation (server));
+  if (self->conversation->bus != NULL)
+    {
+      self->real_bus = g_steal_pointer (&self->conversation->bus);
+      self->hold_bus = mr_event_bus_new (clock);
+      mr_event_bus_set_capacity (self->hold_bus, 16);
+      self->conversation->bus = g_object_ref (self->hold_bus);
+      self->hold_handler = g_signal_connect_swapped (self->hold_bus, "event",
+                                                     G_CALLBACK (on_hold_event_cb), self);
+    }
 
   self->step_handler = g_signal_connect_swapped (clock, "step",
                                                  G_CALLBACK (on_clock_step_cb), self);
