@@ -145,6 +145,14 @@ conversation (MrSmtpSession *self)
   return mr_session_get_conversation (MR_SESSION (self));
 }
 
+/* Command mode reads lines up to the AUTH limit (RFC 4954 4: 12288); other
+ * commands are held to max_command_line in command_line(). */
+static void
+read_commands (MrSmtpSession *self)
+{
+  mr_line_reader_set_max_line (self->reader, MAX (limits (self)->max_command_line, MAX_AUTH_LINE));
+}
+
 static gboolean
 wants_events (MrSmtpSession *self)
 {
@@ -274,7 +282,7 @@ reset_transaction (MrSmtpSession *self)
   self->n_rcpt_tried = 0;
   self->chunking = FALSE;
   reset_data (self);
-  mr_line_reader_set_max_line (self->reader, limits (self)->max_command_line);
+  read_commands (self);
   if (self->state != STATE_QUIT)
     self->state = self->helo ? STATE_GREETED : STATE_CONNECTED;
 }
@@ -543,7 +551,7 @@ data_line (MrSmtpSession *self,
       summary = g_strdup_printf ("[message: %u lines, %" G_GUINT64_FORMAT " octets]",
                                  self->data_lines, self->data_octets);
       emit_content (self, summary);
-      mr_line_reader_set_max_line (self->reader, lim->max_command_line);
+      read_commands (self);
 
       if (self->data_too_big)
         {
@@ -1323,7 +1331,7 @@ auth_finish (MrSmtpSession *self,
 
   self->auth_step = AUTH_NONE;
   g_clear_pointer (&self->auth_login_user, g_free);
-  mr_line_reader_set_max_line (self->reader, limits (self)->max_command_line);
+  read_commands (self);
 
   if (!g_utf8_validate (authcid, -1, NULL) || *authcid == '\0')
     id = MR_REPLY_AUTH_FAILED;
@@ -1377,7 +1385,7 @@ auth_abort (MrSmtpSession *self,
 {
   self->auth_step = AUTH_NONE;
   g_clear_pointer (&self->auth_login_user, g_free);
-  mr_line_reader_set_max_line (self->reader, limits (self)->max_command_line);
+  read_commands (self);
   reply_error (self, id, NULL);
 }
 
@@ -1474,8 +1482,6 @@ cmd_auth (MrSmtpSession *self,
         initial++;
     }
 
-  mr_line_reader_set_max_line (self->reader, MAX_AUTH_LINE);
-
   if (g_ascii_strcasecmp (copy, "PLAIN") == 0)
     {
       self->auth_step = AUTH_PLAIN;
@@ -1494,7 +1500,7 @@ cmd_auth (MrSmtpSession *self,
     }
   else
     {
-      mr_line_reader_set_max_line (self->reader, limits (self)->max_command_line);
+      read_commands (self);
       reply_error (self, MR_REPLY_UNKNOWN_MECHANISM, NULL);
     }
 }
@@ -1550,6 +1556,18 @@ static const struct
   { MR_SMTP_VERB_STARTTLS, cmd_starttls },
 };
 
+/* RFC 5321 4.5.3.1.4: "500 5.5.6"; the line itself is not shown. */
+static void
+line_too_long (MrSmtpSession *self)
+{
+  emit_client_line (self, "[line too long]", strlen ("[line too long]"), NULL,
+                    MR_LINE_CRLF, MR_EVENT_FLAG_TOO_LONG);
+  if (self->auth_step != AUTH_NONE)
+    auth_abort (self, MR_REPLY_LINE_TOO_LONG);
+  else
+    reply_error (self, MR_REPLY_LINE_TOO_LONG, NULL);
+}
+
 static void
 command_line (MrSmtpSession *self,
               const char    *line,
@@ -1560,6 +1578,15 @@ command_line (MrSmtpSession *self,
   gboolean ok;
 
   ok = mr_smtp_parse_command (line, len, &cmd);
+
+  /* RFC 5321 4.5.3.1.4: 512 octets with CRLF; only AUTH may be longer
+   * (RFC 4954 4), which is why the reader's own limit is higher. */
+  if (len + (ending == MR_LINE_CRLF ? 2 : 1) > limits (self)->max_command_line &&
+      !(ok && cmd.verb == MR_SMTP_VERB_AUTH))
+    {
+      line_too_long (self);
+      return;
+    }
 
   /* Never show a SASL initial response (RFC 4954 4) on the bus. */
   if (ok && cmd.verb == MR_SMTP_VERB_AUTH && cmd.args != NULL && memchr (cmd.args, ' ', cmd.args_len))
@@ -1654,15 +1681,7 @@ process (MrSmtpSession *self)
         }
 
       if (ret < 0)
-        {
-          /* RFC 5321 4.5.3.1.4 */
-          emit_client_line (self, "[line too long]", strlen ("[line too long]"), NULL,
-                            MR_LINE_CRLF, MR_EVENT_FLAG_TOO_LONG);
-          if (self->auth_step != AUTH_NONE)
-            auth_abort (self, MR_REPLY_LINE_TOO_LONG);
-          else
-            reply_error (self, MR_REPLY_LINE_TOO_LONG, NULL);
-        }
+        line_too_long (self);
       else if (self->auth_step != AUTH_NONE)
         auth_line (self, line, len, ending);
       else
@@ -1855,7 +1874,8 @@ mr_smtp_session_new (MrSmtpBackend      *backend,
   self->vrfy_policy = config->vrfy_policy;
   self->expn_enabled = config->expn_enabled;
   self->auth_requires_tls = config->auth_requires_tls;
-  self->reader = mr_line_reader_new (limits (self)->max_command_line);
+  self->reader = mr_line_reader_new (0);
+  read_commands (self);
 
   return MR_SESSION (self);
 }
