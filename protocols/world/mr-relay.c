@@ -278,6 +278,7 @@ struct _MrRelay
   MrDns              *dns;
   MrFaultSet         *faults;
   MrConversation     *notes;      /* queue notes (not on any wire) */
+  GMainContext       *context;    /* where attempts run (the engine's thread) */
   GListStore         *queue;
   GArray             *schedule;   /* gint64 */
   GPtrArray          *attempts;   /* Attempt, while active */
@@ -955,8 +956,13 @@ schedule_now (MrQueueItem *item)
       item->timer_id = 0;
     }
   if (item->idle_id == 0)
-    item->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT, attempt_item_idle_cb,
-                                     g_object_ref (item), g_object_unref);
+    {
+      g_autoptr(GSource) source = g_idle_source_new ();
+
+      g_source_set_callback (source, attempt_item_idle_cb, g_object_ref (item), g_object_unref);
+      g_source_set_name (source, "[mailroom] relay attempt");
+      item->idle_id = g_source_attach (source, self->context);
+    }
 }
 
 static void
@@ -966,7 +972,14 @@ cancel_item (MrRelay     *self,
   if (item->timer_id != 0)
     mr_clock_cancel (self->clock, item->timer_id);
   item->timer_id = 0;
-  g_clear_handle_id (&item->idle_id, g_source_remove);
+  if (item->idle_id != 0)
+    {
+      GSource *source = g_main_context_find_source_by_id (self->context, item->idle_id);
+
+      if (source != NULL)
+        g_source_destroy (source);
+      item->idle_id = 0;
+    }
   item->relay = NULL;
 }
 
@@ -1010,6 +1023,7 @@ mr_relay_finalize (GObject *object)
 
   g_clear_pointer (&self->hostname, g_free);
   g_clear_pointer (&self->notes, mr_conversation_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->queue);
   g_clear_pointer (&self->schedule, g_array_unref);
   g_clear_pointer (&self->attempts, g_ptr_array_unref);
@@ -1049,6 +1063,7 @@ mr_relay_init (MrRelay *self)
   self->lifetime = MR_RELAY_DEFAULT_LIFETIME;
   self->delay_warning = MR_RELAY_DEFAULT_DELAY_WARNING;
   self->latency = -1;
+  self->context = g_main_context_ref_thread_default ();
 }
 
 MrRelay *
