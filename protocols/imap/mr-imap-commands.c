@@ -527,6 +527,31 @@ list_or_lsub (MrImapSession *self,
       gboolean children = FALSE;
       GString *attributes;
 
+      /* RFC 3501 6.3.8: a parent that only exists as a level of the
+       * hierarchy ("Projects" of "Projects/Lab") is listed \Noselect. */
+      for (const char *slash = strchr (name, MR_MAILBOX_DELIMITER); slash && !lsub;
+           slash = strchr (slash + 1, MR_MAILBOX_DELIMITER))
+        {
+          g_autofree char *parent = g_strndup (name, slash - name);
+          gboolean seen = mr_account_lookup_mailbox (self->account, parent) != NULL;
+
+          /* Only once: list it for the first mailbox under it. */
+          for (guint j = 0; j < i && !seen; j++)
+            {
+              g_autoptr(MrMailbox) other = g_list_model_get_item (mailboxes, j);
+              const char *other_name = mr_mailbox_get_name (other);
+
+              seen = g_str_has_prefix (other_name, parent) &&
+                     other_name[slash - name] == MR_MAILBOX_DELIMITER;
+            }
+          if (seen || !mailbox_matches (pattern, parent))
+            continue;
+          mr_imap_response_printf (self->response, "* %s (\\Noselect \\HasChildren) \"/\" ",
+                                   command->name);
+          mr_imap_response_append_nstring (self->response, parent);
+          _mr_imap_session_flush_response (self, MR_EVENT_FLAG_UNTAGGED);
+        }
+
       if (!mailbox_matches (pattern, name))
         continue;
       if (lsub && !mr_mailbox_get_subscribed (mailbox))
