@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "mr-fault.h"
 #include "mr-http-server.h"
 
 G_BEGIN_DECLS
@@ -43,6 +44,7 @@ struct _MrHttpServer
   /* Owned */
   SoupServer     *server;
   MrEventBus     *bus;
+  MrFaultSet     *faults;            /* NULL until the world provides one */
   GMainContext   *context;
   char           *teacher_token;
   GPtrArray      *viewers;           /* MrHttpViewer, owned */
@@ -76,6 +78,14 @@ JsonObject *_mr_http_parse_body    (MrHttpServer      *self,
                                     SoupServerMessage *msg,
                                     const MrHttpField *fields,
                                     guint              n_fields);
+/* 401/403 unless the request carries the teacher token. */
+gboolean    _mr_http_check_teacher (MrHttpServer      *self,
+                                    SoupServerMessage *msg);
+/* /api/v1/faults (mr-http-faults.c); @segments follow "faults". */
+void        _mr_http_handle_faults (MrHttpServer      *self,
+                                    SoupServerMessage *msg,
+                                    GHashTable        *query,
+                                    char             **segments);
 /* POST /api/v1/send (mr-http-send.c). */
 void        _mr_http_handle_send   (MrHttpServer      *self,
                                     SoupServerMessage *msg);

@@ -365,9 +365,9 @@ token_equal (const char *a,
 
 /* Anything that changes state needs the teacher token: RFC 6750 2.1
  * "Authorization: Bearer"; 401 when it is missing, 403 when it is wrong. */
-static gboolean
-check_teacher (MrHttpServer      *self,
-               SoupServerMessage *msg)
+gboolean
+_mr_http_check_teacher (MrHttpServer      *self,
+                        SoupServerMessage *msg)
 {
   const char *auth;
 
@@ -966,7 +966,7 @@ handle_message (MrHttpServer      *self,
     {
       g_autoptr(GError) error = NULL;
 
-      if (!check_teacher (self, msg))
+      if (!_mr_http_check_teacher (self, msg))
         return;
       if (!mr_mailbox_expunge (mailbox, message, &error))
         {
@@ -1306,7 +1306,7 @@ handle_clock (MrHttpServer      *self,
       reply_method_not_allowed (msg, "GET, PUT");
       return;
     }
-  if (!check_teacher (self, msg))
+  if (!_mr_http_check_teacher (self, msg))
     return;
   if (!(body = _mr_http_parse_body (self, msg, fields, G_N_ELEMENTS (fields))))
     return;
@@ -1370,7 +1370,7 @@ handle_pending_feature (MrHttpServer      *self,
   const char *method = soup_server_message_get_method (msg);
 
   if (strcmp (method, SOUP_METHOD_GET) != 0 && strcmp (method, SOUP_METHOD_HEAD) != 0 &&
-      !check_teacher (self, msg))
+      !_mr_http_check_teacher (self, msg))
     return;
   reply_not_implemented (msg, feature);
 }
@@ -1503,7 +1503,7 @@ route_api (MrHttpServer      *self,
         _mr_http_handle_send (self, msg);
     }
   else if (strcmp (segments[0], "faults") == 0)
-    handle_pending_feature (self, msg, "fault (world: mr_world faults)");
+    _mr_http_handle_faults (self, msg, query, segments + 1);
   else if (strcmp (segments[0], "queue") == 0)
     handle_pending_feature (self, msg, "relay queue (world: mr_world queue)");
   else if (strcmp (segments[0], "scenario") == 0)
@@ -1633,6 +1633,7 @@ mr_http_server_dispose (GObject *object)
     g_clear_signal_handler (&self->event_handler, self->bus);
   g_clear_object (&self->server);
   g_clear_object (&self->bus);
+  g_clear_object (&self->faults);
   if (self->engine != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->engine), (gpointer *) &self->engine);
   self->engine = NULL;
@@ -1849,6 +1850,16 @@ mr_http_server_set_classroom (MrHttpServer *self,
       self->classroom = classroom;
       g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CLASSROOM]);
     }
+}
+
+void
+mr_http_server_set_faults (MrHttpServer *self,
+                           MrFaultSet   *faults)
+{
+  g_return_if_fail (MR_IS_HTTP_SERVER (self));
+  g_return_if_fail (!faults || MR_IS_FAULT_SET (faults));
+
+  g_set_object (&self->faults, faults);
 }
 
 guint

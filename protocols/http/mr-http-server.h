@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "mr-fault.h"
 #include "mr-types.h"
 
 G_BEGIN_DECLS
@@ -51,6 +52,10 @@ const char   *mr_http_server_get_teacher_token (MrHttpServer *self);
 gboolean      mr_http_server_get_classroom     (MrHttpServer *self);
 void          mr_http_server_set_classroom     (MrHttpServer *self,
                                                 gboolean      classroom);
+/* The fault set /api/v1/faults shows and toggles (the world's); until it
+ * is set, the API lists the catalog and answers 501 to changes. */
+void          mr_http_server_set_faults        (MrHttpServer *self,
+                                                MrFaultSet   *faults);
 /* WebSocket viewers connected right now. */
 guint         mr_http_server_get_n_viewers     (MrHttpServer *self);
 /* Concurrent viewers; one more is told "too many viewers" and closed. */

@@ -570,9 +570,6 @@ test_stubs (Fixture       *f,
   g_autofree char *token = bearer (f);
   g_auto(Response) r = { 0 };
 
-  request (f, "GET", "/api/v1/faults", NULL, NULL, &r);
-  assert_error (&r, 501, NULL);
-  response_clear (&r);
   request (f, "POST", "/api/v1/faults/greylisting", NULL, "{}", &r);
   assert_error (&r, 401, NULL);
   response_clear (&r);
@@ -584,6 +581,75 @@ test_stubs (Fixture       *f,
   response_clear (&r);
   request (f, "GET", "/api/v1/queue", NULL, NULL, &r);
   assert_error (&r, 501, NULL);
+}
+
+static void
+test_faults (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *token = bearer (f);
+  g_autoptr(MrFaultSet) faults = mr_fault_set_new (mr_engine_get_clock (f->engine));
+  g_auto(Response) r = { 0 };
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *object;
+  JsonArray *active;
+  gboolean found = FALSE;
+
+  /* Without the world's fault set: the catalog, and 501 for changes. */
+  request (f, "GET", "/api/v1/faults", NULL, NULL, &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  object = json_node_get_object (parse (&r, &parser));
+  g_assert_true (json_object_get_null_member (object, "active"));
+  for (guint i = 0; i < json_array_get_length (json_object_get_array_member (object, "catalog")); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (json_object_get_array_member (object, "catalog"), i);
+
+      if (g_strcmp0 (json_object_get_string_member (entry, "name"), "greylisting") == 0)
+        found = TRUE;
+    }
+  g_assert_true (found);
+  response_clear (&r);
+  g_clear_object (&parser);
+  request (f, "POST", "/api/v1/faults/greylisting", token, NULL, &r);
+  assert_error (&r, 501, NULL);
+  response_clear (&r);
+
+  mr_http_server_set_faults (f->http, faults);
+
+  request (f, "POST", "/api/v1/faults/greylisting", NULL, NULL, &r);
+  assert_error (&r, 401, NULL);
+  response_clear (&r);
+  request (f, "POST", "/api/v1/faults/no-such-fault", token, NULL, &r);
+  assert_error (&r, 404, "name");
+  response_clear (&r);
+  request (f, "POST", "/api/v1/faults/greylisting", token, "{\"target\":5}", &r);
+  assert_error (&r, 400, "target");
+  response_clear (&r);
+  request (f, "POST", "/api/v1/faults/greylisting", token, "{\"once\":true}", &r);
+  assert_error (&r, 400, "once");
+  response_clear (&r);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (faults)), ==, 0);
+
+  request (f, "POST", "/api/v1/faults/greylisting", token, "{\"target\":\"mx1.recipient.example\"}", &r);
+  g_assert_cmpuint (r.status, ==, 201);
+  object = json_node_get_object (parse (&r, &parser));
+  g_assert_cmpstr (json_object_get_string_member (object, "spec"), ==, "greylisting@mx1.recipient.example");
+  g_assert_nonnull (mr_fault_set_lookup (faults, "greylisting", "mx1.recipient.example"));
+  response_clear (&r);
+  g_clear_object (&parser);
+
+  request (f, "GET", "/api/v1/faults", NULL, NULL, &r);
+  active = json_object_get_array_member (json_node_get_object (parse (&r, &parser)), "active");
+  g_assert_cmpuint (json_array_get_length (active), ==, 1);
+  response_clear (&r);
+  g_clear_object (&parser);
+
+  request (f, "DELETE", "/api/v1/faults/greylisting?target=mx2.recipient.example", token, NULL, &r);
+  assert_error (&r, 404, "name");
+  response_clear (&r);
+  request (f, "DELETE", "/api/v1/faults/greylisting", token, NULL, &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (faults)), ==, 0);
 }
 
 static void
@@ -1030,6 +1096,7 @@ main (int   argc,
   ADD ("/http/events", test_events);
   ADD ("/http/reply-codes", test_reply_codes);
   ADD ("/http/stubs", test_stubs);
+  ADD ("/http/faults", test_faults);
   ADD ("/http/send/validation", test_send_validation);
   ADD ("/http/send/submit", test_send);
   ADD ("/http/stream/resume", test_stream);
