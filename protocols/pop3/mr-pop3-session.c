@@ -441,7 +441,11 @@ cmd_user (MrPop3Session *self,
   self->user = g_strdup (args);
   /* RFC 1939 7 lets us say "-ERR never heard of mailbox name"; telling
    * strangers which accounts exist helps only spammers, so we wait for PASS. */
-  reply (self, "+OK send PASS for %s", args);
+  {
+    g_autofree char *shown = sanitize (args, strlen (args));
+
+    reply (self, "+OK send PASS for %s", shown);
+  }
 }
 
 static void
@@ -603,7 +607,9 @@ cmd_auth (MrPop3Session *self,
 
   if (g_ascii_strcasecmp (mechanism, "PLAIN") != 0)
     {
-      bad_command (self, "-ERR unsupported SASL mechanism %s; this server offers PLAIN", mechanism);
+      g_autofree char *shown = sanitize (mechanism, MIN (strlen (mechanism), 40));
+
+      bad_command (self, "-ERR unsupported SASL mechanism %s; this server offers PLAIN", shown);
       return;
     }
 

@@ -1082,7 +1082,6 @@ on_accounts_changed_cb (MrMaildir  *self,
                         guint       added,
                         GListModel *accounts)
 {
-  g_autoptr(MrMaildir) hold = g_object_ref (self);
   MrStore *store = self->store;
 
   g_assert (MR_IS_MAILDIR (self));
@@ -1090,6 +1089,8 @@ on_accounts_changed_cb (MrMaildir  *self,
   if (added == 0 || store == NULL)
     return;
 
+  /* The store owns us: keep alive while it has no backend. */
+  g_object_ref (self);
   mr_store_set_backend (store, NULL);
   for (guint i = position; i < position + added; i++)
     {
@@ -1102,6 +1103,7 @@ on_accounts_changed_cb (MrMaildir  *self,
         g_warning ("Maildir: %s", error->message);
     }
   mr_store_set_backend (store, MR_STORE_BACKEND (self));
+  g_object_unref (self);
 }
 
 gboolean

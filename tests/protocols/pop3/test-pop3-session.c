@@ -371,6 +371,10 @@ test_authorization_state (Fixture       *f,
           "+OK send PASS for nobody@example.test\r\n-ERR [AUTH] invalid user name or password\r\n");
   expect (session, "APOP " USER " c4c9334bac560ecc979e58001b3e22fb\r\n",
           "-ERR APOP is not enabled on this server; use USER/PASS or AUTH PLAIN\r\n");
+  /* Hostile bytes are not echoed back raw. */
+  expect (session, "USER \x1b[2J\xff\r\nAUTH \x1b\r\n",
+          "+OK send PASS for ?[2J\xef\xbf\xbd\r\n"
+          "-ERR unsupported SASL mechanism ?; this server offers PLAIN\r\n");
   expect (session, "CAPA\r\n",
           "+OK capability list follows\r\nTOP\r\nUIDL\r\nUSER\r\nSASL PLAIN\r\nRESP-CODES\r\n"
           "AUTH-RESP-CODE\r\nPIPELINING\r\nEXPIRE NEVER\r\nIMPLEMENTATION Mailroom\r\n.\r\n");
