@@ -28,6 +28,7 @@ import tempfile
 import queue
 import threading
 import time
+import urllib.error
 import urllib.request
 from email.message import EmailMessage
 
@@ -257,6 +258,21 @@ def send_mail(port, subject):
         smtp.send_message(msg)
 
 
+def send_over_http(base, subject):
+    body = json.dumps({"from": "alice@sender.example", "to": ["bob@recipient.example"],
+                       "subject": subject, "text": "Hello Bob, over HTTP.\n"}).encode()
+    credentials = base64.b64encode(b"alice@sender.example:alice").decode()
+    request = urllib.request.Request(base + "/api/v1/send", data=body, method="POST",
+                                     headers={"Content-Type": "application/json",
+                                              "Authorization": "Basic " + credentials})
+    try:
+        with urllib.request.urlopen(request, timeout=20) as r:
+            return json.load(r)
+    except urllib.error.HTTPError as e:
+        print(f"# send API: {e.code} {e.read()!r}")
+        return {}
+
+
 ARROWS = "document.querySelectorAll('#ladder .arrow').length"
 # Events the page holds, oldest first; they must be consecutive.
 SEQS = "window.mailroom.events.map(e => e.seq)"
@@ -313,6 +329,18 @@ def main():
             info = api(base, "/api/v1/info")
             caught_up = devtools.wait_for(f"window.mailroom.lastSeq === {info['last_seq']}")
             check(caught_up, "the page has every event the server has")
+
+            # The HTTP send API: one HTTP round trip, the SMTP ones on the page.
+            result = send_over_http(base, "Sent over HTTP")
+            check(result.get("queued") and result.get("http_round_trips") == 1
+                  and result.get("smtp_round_trips", 0) >= 6,
+                  f"POST /api/v1/send: 1 HTTP round trip, {result.get('smtp_round_trips')} SMTP round trips")
+            check(devtools.wait_for("window.mailroom.hosts.includes('http-api')"),
+                  "the send API's SMTP conversation is drawn (an http-api lifeline)")
+            messages = api(base, "/api/v1/accounts/bob@recipient.example/folders/INBOX/messages")
+            subjects = [m.get("subject") for m in messages["messages"]]
+            check("Watched live" in subjects and "Sent over HTTP" in subjects,
+                  f"bob's INBOX over the API has both mails ({subjects})")
 
         # Drop the page's socket: it reconnects with ?since= and misses nothing.
         devtools.evaluate("window.mailroom.ws.close(); true")
