@@ -516,12 +516,12 @@ item_round_done (MrQueueItem *item)
       if (rcpt->state == MR_QUEUE_RCPT_DEFERRED && expired)
         {
           g_autofree char *last = describe_reply (rcpt->code, rcpt->enhanced, rcpt->text);
+          g_autofree char *age = format_duration (now - item->arrival);
 
           /* RFC 3464 2.3.4 / RFC 3463 4.4.7: the message is too old. The
            * last reply stays as the diagnostic. */
           note (self, "%s: <%s> expired after %s in the queue (last: %s)",
-                mr_queue_item_get_id (item), rcpt->address,
-                format_duration (now - item->arrival), last);
+                mr_queue_item_get_id (item), rcpt->address, age, last);
           rcpt->state = MR_QUEUE_RCPT_BOUNCED;
           rcpt->reported = TRUE;
           g_free (rcpt->enhanced);

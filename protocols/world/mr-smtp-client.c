@@ -148,28 +148,31 @@ mr_smtp_rcpt_status_to_string (MrSmtpRcptStatus status)
 
 /* Pure helpers */
 
+/* Parses an RFC 3463 status at the start of @text (@len bytes, not
+ * necessarily NUL-terminated); sets @rest_r to the offset of the text
+ * after it and its spaces. */
 static gboolean
 parse_enhanced (const char  *text,
+                gsize        len,
                 guint        code,
                 char       **enhanced_r,
-                const char **rest_r)
+                gsize       *rest_r)
 {
-  const char *p = text;
-  int part;
+  gsize p = 0;
 
   /* RFC 3463 2: class "." subject "." detail, subject and detail 1-3
    * digits; RFC 2034 3: the class matches the reply's first digit. */
-  if (!(*p >= '2' && *p <= '5') || (guint)(*p - '0') != code / 100)
+  if (len == 0 || !(text[0] >= '2' && text[0] <= '5') || (guint)(text[0] - '0') != code / 100)
     return FALSE;
   p++;
-  for (part = 0; part < 2; part++)
+  for (int part = 0; part < 2; part++)
     {
       int digits = 0;
 
-      if (*p != '.')
+      if (p >= len || text[p] != '.')
         return FALSE;
       p++;
-      while (g_ascii_isdigit (*p) && digits < 4)
+      while (p < len && g_ascii_isdigit (text[p]) && digits < 4)
         {
           p++;
           digits++;
@@ -177,11 +180,11 @@ parse_enhanced (const char  *text,
       if (digits < 1 || digits > 3)
         return FALSE;
     }
-  if (*p != '\0' && *p != ' ')
+  if (p < len && text[p] != ' ')
     return FALSE;
 
-  *enhanced_r = g_strndup (text, p - text);
-  while (*p == ' ')
+  *enhanced_r = g_strndup (text, p);
+  while (p < len && text[p] == ' ')
     p++;
   *rest_r = p;
 
@@ -194,14 +197,20 @@ mr_smtp_parse_reply_line (const char  *line,
                           guint       *code_r,
                           gboolean    *last_r,
                           char       **enhanced_r,
-                          const char **text_r)
+                          char       **text_r)
 {
+  g_autofree char *enhanced = NULL;
+  const char *text;
+  gsize text_len;
+  gsize rest = 0;
   guint code;
 
-  g_return_val_if_fail (line != NULL, FALSE);
+  g_return_val_if_fail (line != NULL || len == 0, FALSE);
 
   if (enhanced_r != NULL)
     *enhanced_r = NULL;
+  if (text_r != NULL)
+    *text_r = NULL;
 
   /* RFC 5321 4.2: Reply-code = %x32-35 %x30-35 %x30-39, then SP or "-"
    * and text, or nothing at all for the last line. */
@@ -221,17 +230,14 @@ mr_smtp_parse_reply_line (const char  *line,
   if (last_r != NULL)
     *last_r = len == 3 || line[3] == ' ';
 
-  if (text_r != NULL || enhanced_r != NULL)
-    {
-      const char *text = len > 3 ? line + 4 : line + len;
-      g_autofree char *enhanced = NULL;
-      const char *rest = text;
-
-      if (parse_enhanced (text, code, &enhanced, &rest) && enhanced_r != NULL)
-        *enhanced_r = g_steal_pointer (&enhanced);
-      if (text_r != NULL)
-        *text_r = text;
-    }
+  text = len > 3 ? line + 4 : line + len;
+  text_len = len > 3 ? len - 4 : 0;
+  if (!parse_enhanced (text, text_len, code, &enhanced, &rest))
+    rest = 0;
+  if (enhanced_r != NULL)
+    *enhanced_r = g_steal_pointer (&enhanced);
+  if (text_r != NULL)
+    *text_r = g_utf8_make_valid (text + rest, text_len - rest);
 
   return TRUE;
 }
@@ -984,7 +990,7 @@ process_line (MrSmtpClient *self,
 {
   g_autofree char *enhanced = NULL;
   g_autofree char *printable = NULL;
-  const char *text;
+  g_autofree char *text = NULL;
   gboolean last;
   guint code;
 
@@ -1018,17 +1024,8 @@ process_line (MrSmtpClient *self,
       return;
     }
 
-  {
-    const char *shown = text;
-    g_autofree char *dummy = NULL;
-    const char *rest = text;
-
-    /* Keep the text without the enhanced code (it is kept apart). */
-    if (parse_enhanced (text, code, &dummy, &rest))
-      shown = rest;
-    g_ptr_array_insert (self->reply_lines, self->reply_lines->len - 1,
-                        g_utf8_make_valid (shown, -1));
-  }
+  /* The text without the enhanced code (kept apart). */
+  g_ptr_array_insert (self->reply_lines, self->reply_lines->len - 1, g_steal_pointer (&text));
 
   if (!last)
     return;

@@ -146,15 +146,16 @@ gboolean          mr_smtp_client_get_encrypted  (MrSmtpClient   *self);
 GBytes           *mr_smtp_dot_stuff             (GBytes         *message);
 /* Line endings normalized to CRLF, with a final CRLF. (transfer full) */
 GBytes           *mr_smtp_normalize_crlf        (GBytes         *message);
-/* Parses one reply line "250-text" / "250 text" / "250". Returns FALSE for
- * anything else. @enhanced_r gets the RFC 3463 status when the text
- * starts with one whose class matches the code. */
+/* Parses one reply line "250-text" / "250 text" / "250" of @len bytes
+ * (no NUL needed). Returns FALSE for anything else. @enhanced_r gets the
+ * RFC 3463 status when the text starts with one whose class matches the
+ * code; @text_r the text after it, as valid UTF-8 (both transfer full). */
 gboolean          mr_smtp_parse_reply_line      (const char     *line,
                                                  gsize           len,
                                                  guint          *code_r,
                                                  gboolean       *last_r,
                                                  char          **enhanced_r,
-                                                 const char    **text_r);
+                                                 char          **text_r);
 
 const char       *mr_smtp_rcpt_status_to_string (MrSmtpRcptStatus status);
 

@@ -497,19 +497,23 @@ test_client_parse_reply (void)
     guint       code;
     gboolean    last;
     const char *enhanced;
+    const char *text;
   } cases[] = {
-    { "250 2.1.5 Ok", TRUE, 250, TRUE, "2.1.5" },
-    { "250-PIPELINING", TRUE, 250, FALSE, NULL },
-    { "250", TRUE, 250, TRUE, NULL },
-    { "550 5.1.1", TRUE, 550, TRUE, "5.1.1" },
-    { "550 4.1.1 class mismatch", TRUE, 550, TRUE, NULL },
-    { "451 4.7.1000 detail too long", TRUE, 451, TRUE, NULL },
-    { "250 2.1 short", TRUE, 250, TRUE, NULL },
-    { "25", FALSE, 0, FALSE, NULL },
-    { "600 no", FALSE, 0, FALSE, NULL },
-    { "260 no", FALSE, 0, FALSE, NULL },
-    { "250x", FALSE, 0, FALSE, NULL },
-    { "abc def", FALSE, 0, FALSE, NULL },
+    { "250 2.1.5 Ok", TRUE, 250, TRUE, "2.1.5", "Ok" },
+    { "250-PIPELINING", TRUE, 250, FALSE, NULL, "PIPELINING" },
+    { "250", TRUE, 250, TRUE, NULL, "" },
+    { "550 5.1.1", TRUE, 550, TRUE, "5.1.1", "" },
+    { "550 5.1.1   spaced", TRUE, 550, TRUE, "5.1.1", "spaced" },
+    { "550 4.1.1 class mismatch", TRUE, 550, TRUE, NULL, "4.1.1 class mismatch" },
+    { "451 4.7.1000 detail too long", TRUE, 451, TRUE, NULL, "4.7.1000 detail too long" },
+    { "250 2.1 short", TRUE, 250, TRUE, NULL, "2.1 short" },
+    { "250 2.", TRUE, 250, TRUE, NULL, "2." },
+    { "250 caf\xc3", TRUE, 250, TRUE, NULL, "caf\xef\xbf\xbd" },
+    { "25", FALSE, 0, FALSE, NULL, NULL },
+    { "600 no", FALSE, 0, FALSE, NULL, NULL },
+    { "260 no", FALSE, 0, FALSE, NULL, NULL },
+    { "250x", FALSE, 0, FALSE, NULL, NULL },
+    { "abc def", FALSE, 0, FALSE, NULL, NULL },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -518,7 +522,7 @@ test_client_parse_reply (void)
       gsize len = strlen (cases[i].line);
       g_autofree char *buf = g_memdup2 (cases[i].line, len);
       g_autofree char *enhanced = NULL;
-      const char *text;
+      g_autofree char *text = NULL;
       gboolean last = FALSE;
       guint code = 0;
       gboolean ok;
@@ -530,6 +534,7 @@ test_client_parse_reply (void)
       g_assert_cmpuint (code, ==, cases[i].code);
       g_assert_cmpint (last, ==, cases[i].last);
       g_assert_cmpstr (enhanced, ==, cases[i].enhanced);
+      g_assert_cmpstr (text, ==, cases[i].text);
     }
 }
 
