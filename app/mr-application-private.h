@@ -19,6 +19,7 @@ struct _MrApplication
   /* Owned */
   GSettings      *settings;
   MrEngineThread *engine;
+  char           *initial_page;
 };
 
 void _mr_application_actions_init (MrApplication *self);

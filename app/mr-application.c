@@ -73,8 +73,33 @@ static void
 mr_application_activate (GApplication *application)
 {
   MrApplication *self = (MrApplication *)application;
+  MrWindow *window = mr_application_ensure_window (self);
 
-  gtk_window_present (GTK_WINDOW (mr_application_ensure_window (self)));
+  if (self->initial_page != NULL)
+    mr_window_show_page (window, self->initial_page);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static int
+mr_application_handle_local_options (GApplication *application,
+                                     GVariantDict *options)
+{
+  MrApplication *self = (MrApplication *)application;
+  const char *page = NULL;
+
+  if (g_variant_dict_lookup (options, "version", "b", NULL))
+    {
+      g_print ("mailroom %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (g_variant_dict_lookup (options, "page", "&s", &page))
+    {
+      g_free (self->initial_page);
+      self->initial_page = g_strdup (page);
+    }
+
+  return -1;
 }
 
 static void
@@ -95,6 +120,7 @@ mr_application_dispose (GObject *object)
 
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->initial_page, g_free);
 
   G_OBJECT_CLASS (mr_application_parent_class)->dispose (object);
 }
@@ -110,11 +136,20 @@ mr_application_class_init (MrApplicationClass *klass)
   app_class->startup = mr_application_startup;
   app_class->activate = mr_application_activate;
   app_class->shutdown = mr_application_shutdown;
+  app_class->handle_local_options = mr_application_handle_local_options;
 }
+
+static const GOptionEntry main_entries[] = {
+  { "page", 'p', 0, G_OPTION_ARG_STRING, NULL,
+    N_("Open on a page: map, ladder, transcript, console, compose, mailboxes"), N_("PAGE") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+  { NULL }
+};
 
 static void
 mr_application_init (MrApplication *self)
 {
+  g_application_add_main_option_entries (G_APPLICATION (self), main_entries);
 }
 
 MrApplication *

@@ -135,9 +135,11 @@ show_folder (MrMailboxView *self)
   if (self->folder == NULL)
     return;
 
-  /* Newest first, as mail clients do. */
+  /* Newest first, as mail clients do; its source shows at once. */
   for (guint i = self->folder->messages->len; i > 0; i--)
     gtk_list_box_append (self->message_list, make_message_row (g_ptr_array_index (self->folder->messages, i - 1)));
+  if (self->folder->messages->len > 0)
+    gtk_list_box_select_row (self->message_list, gtk_list_box_get_row_at_index (self->message_list, 0));
 }
 
 static void

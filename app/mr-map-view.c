@@ -41,6 +41,8 @@ struct _MrMapView
   GQueue      envelopes;     /* Envelope*, by start time */
   GHashTable *lane_free;     /* "src:dst" -> gint64* next free start */
   GArray     *glow;          /* gint64 per host: glow until */
+  GArray     *accepted;      /* guint per host: messages it took (250 after DATA) */
+  GHashTable *last_verb;     /* conversation id -> last client verb */
   double      speed;
   guint       tick_id;
   gulong      topology_changed_id;
@@ -524,6 +526,27 @@ mr_map_view_snapshot (GtkWidget   *widget,
       append_text_centered (self, snapshot,
                             host->label ? host->name : role_title (host->role),
                             11 * g.scale, FALSE, cx, cy + 12 * g.scale, g.node_w - 12 * g.scale, &role_fg);
+
+      /* Messages this host accepted: a badge on its top-right corner. */
+      if (i < self->accepted->len && g_array_index (self->accepted, guint, i) > 0)
+        {
+          g_autofree char *count = g_strdup_printf ("✉ %u", g_array_index (self->accepted, guint, i));
+          g_autoptr(PangoLayout) layout = make_layout (self, count, 12 * g.scale, TRUE);
+          GdkRGBA white = { 1, 1, 1, 1 };
+          int w, h;
+          double bx, by;
+
+          pango_layout_get_pixel_size (layout, &w, &h);
+          bx = rect.origin.x + rect.size.width - w - 6 * g.scale;
+          by = rect.origin.y - h / 2.0 - 2 * g.scale;
+          append_rounded (snapshot, &GRAPHENE_RECT_INIT (bx - 6 * g.scale, by - 2 * g.scale,
+                                                         w + 12 * g.scale, h + 4 * g.scale),
+                          (h + 4 * g.scale) / 2, &accent, &white, 1.5 * g.scale);
+          gtk_snapshot_save (snapshot);
+          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (bx, by));
+          gtk_snapshot_append_layout (snapshot, layout, &white);
+          gtk_snapshot_restore (snapshot);
+        }
     }
 
   /* Envelopes */
@@ -609,6 +632,30 @@ mr_map_view_push_event (MrMapView *self,
 
   if (self->glow->len < mr_topology_get_n_hosts (self->topology))
     g_array_set_size (self->glow, mr_topology_get_n_hosts (self->topology));
+  if (self->accepted->len < mr_topology_get_n_hosts (self->topology))
+    g_array_set_size (self->accepted, mr_topology_get_n_hosts (self->topology));
+
+  /* Count the messages each server took responsibility for: the 250 that
+   * ends DATA or BDAT LAST (RFC 5321 4.1.1.4, RFC 3030 2). They sit at
+   * that host as a small stack of envelopes. */
+  if (event->kind == MR_EVENT_DISCONNECT)
+    g_hash_table_remove (self->last_verb, &event->conversation_id);
+  else if (event->kind == MR_EVENT_LINE && event->direction == MR_DIRECTION_TO_SERVER && event->verb != NULL)
+    g_hash_table_insert (self->last_verb, g_memdup2 (&event->conversation_id, sizeof (guint64)),
+                         g_strdup (event->verb));
+  else if (event->kind == MR_EVENT_LINE && event->direction == MR_DIRECTION_TO_CLIENT &&
+           event->protocol == MR_PROTOCOL_SMTP && event->code == 250 &&
+           !(event->flags & MR_EVENT_FLAG_CONTINUED))
+    {
+      const char *verb = g_hash_table_lookup (self->last_verb, &event->conversation_id);
+
+      if (g_strcmp0 (verb, "DATA") == 0 || g_strcmp0 (verb, "BDAT") == 0)
+        {
+          g_array_index (self->accepted, guint, server)++;
+          g_array_index (self->glow, gint64, server) = now + GLOW_USEC;
+          g_hash_table_remove (self->last_verb, &event->conversation_id);
+        }
+    }
 
   /* Notes (queued, delivered, bounced) light up the server; content and
    * disconnects are implied by the lines around them. */
@@ -658,6 +705,20 @@ mr_map_view_push_event (MrMapView *self,
     envelope_free (g_queue_pop_head (&self->envelopes));
 
   ensure_ticking (self);
+}
+
+guint
+mr_map_view_get_n_accepted (MrMapView  *self,
+                            const char *host)
+{
+  int index;
+
+  g_return_val_if_fail (MR_IS_MAP_VIEW (self), 0);
+
+  if (self->topology == NULL || (index = mr_topology_lookup (self->topology, host)) < 0 ||
+      (guint) index >= self->accepted->len)
+    return 0;
+  return g_array_index (self->accepted, guint, index);
 }
 
 guint
@@ -753,6 +814,8 @@ mr_map_view_finalize (GObject *object)
   g_queue_clear_full (&self->envelopes, envelope_free);
   g_clear_pointer (&self->lane_free, g_hash_table_unref);
   g_clear_pointer (&self->glow, g_array_unref);
+  g_clear_pointer (&self->accepted, g_array_unref);
+  g_clear_pointer (&self->last_verb, g_hash_table_unref);
 
   G_OBJECT_CLASS (mr_map_view_parent_class)->finalize (object);
 }
@@ -836,6 +899,8 @@ mr_map_view_init (MrMapView *self)
   self->speed = 1.0;
   self->lane_free = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->glow = g_array_new (FALSE, TRUE, sizeof (gint64));
+  self->accepted = g_array_new (FALSE, TRUE, sizeof (guint));
+  self->last_verb = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 

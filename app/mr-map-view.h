@@ -34,6 +34,9 @@ void        mr_map_view_push_event     (MrMapView  *self,
 double      mr_map_view_get_speed      (MrMapView  *self);
 void        mr_map_view_set_speed      (MrMapView  *self,
                                         double      speed);
+/* Messages @host accepted (the 250 after DATA), shown as a badge. */
+guint       mr_map_view_get_n_accepted (MrMapView  *self,
+                                        const char *host);
 /* Envelopes queued or in flight. */
 guint       mr_map_view_get_n_envelopes (MrMapView *self);
 
