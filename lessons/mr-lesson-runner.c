@@ -14,11 +14,14 @@
 #include "mr-account.h"
 #include "mr-clock.h"
 #include "mr-dns.h"
+#include "mr-engine-private.h"
 #include "mr-event-bus.h"
 #include "mr-lesson-runner.h"
 #include "mr-mailbox.h"
+#include "mr-relay.h"
 #include "mr-scenario.h"
 #include "mr-store.h"
+#include "mr-world.h"
 
 struct _MrLessonRunner
 {
@@ -77,12 +80,20 @@ static guint signals [N_SIGNALS];
 
 static void check_progress (MrLessonRunner *self);
 
-/* The world (relay, queue, DSN) has no engine accessor yet: lessons that
- * need it report "world" as missing. */
+/* The simulated world (relay, queue, DSN, faults), once the engine has
+ * one; lessons that need it report "world" as missing until then. */
+static MrWorld *
+get_world (MrEngine *engine)
+{
+  GObject *world = _mr_engine_get_extension (engine, MR_ENGINE_EXTENSION_WORLD);
+
+  return MR_IS_WORLD (world) ? MR_WORLD (world) : NULL;
+}
+
 static gboolean
 world_available (MrEngine *engine)
 {
-  return FALSE;
+  return get_world (engine) != NULL;
 }
 
 static void
@@ -209,6 +220,8 @@ open_session (MrLessonRunner *self,
   g_hash_table_add (self->conversations,
                     GUINT_TO_POINTER ((guint) mr_session_get_conversation (session)->id));
   g_signal_connect_object (session, "wakeup", G_CALLBACK (on_session_wakeup), self, G_CONNECT_SWAPPED);
+  /* STARTTLS works in the console: drain() simulates the handshake. */
+  mr_session_set_tls_available (session, TRUE);
 
   emit_note (self, _("[Connected to %s (%s), session %u]"),
              mr_session_get_conversation (session)->server ? mr_session_get_conversation (session)->server : "?",
@@ -262,12 +275,12 @@ apply_setup (MrLessonRunner  *self,
   for (guint i = 0; i < setup->accounts->len; i++)
     {
       MrLessonAccount *account = g_ptr_array_index (setup->accounts, i);
-      MrAccount *existing = mr_store_lookup_account (store, account->address);
+      MrAccount *existing;
 
-      if (existing == NULL)
-        existing = mr_store_add_account (store, account->address, account->password);
-      else
-        mr_account_set_password (existing, account->password);
+      /* A lesson's own accounts start empty each time, so its message
+       * numbers are the same on every attempt. */
+      mr_store_remove_account (store, account->address);
+      existing = mr_store_add_account (store, account->address, account->password);
       if (account->display_name != NULL)
         mr_account_set_display_name (existing, account->display_name);
     }
@@ -302,6 +315,17 @@ apply_setup (MrLessonRunner  *self,
       g_set_error (error, MR_LESSON_ERROR, MR_LESSON_ERROR_UNAVAILABLE,
                    _("This lesson needs the simulated world (faults), which this build lacks"));
       return FALSE;
+    }
+  for (guint i = 0; i < setup->faults->len; i++)
+    {
+      MrLessonFault *fault = g_ptr_array_index (setup->faults, i);
+      /* the world's spec: "greylisting@mx1.recipient.example/once" */
+      g_autofree char *spec = g_strdup_printf ("%s%s%s%s", fault->name,
+                                               fault->target ? "@" : "", fault->target ? fault->target : "",
+                                               fault->one_shot ? "/once" : "");
+
+      if (mr_world_add_fault (get_world (self->engine), spec, error) == NULL)
+        return FALSE;
     }
 
   if (setup->connect && !open_session (self, setup->service, setup->client))
@@ -438,6 +462,14 @@ message_matches (const MrLessonGoal *goal,
       if (value == NULL || !g_regex_match (goal->header_value, value, 0, NULL))
         return FALSE;
     }
+  if (goal->body != NULL)
+    {
+      GBytes *raw = mr_message_get_raw (message);
+      g_autofree char *text = g_strndup (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw));
+
+      if (!g_regex_match (goal->body, text, 0, NULL))
+        return FALSE;
+    }
   if (goal->type == MR_LESSON_GOAL_FLAG)
     return ((mr_message_get_flags (message) & goal->flag) != 0) == goal->set;
   if (goal->type == MR_LESSON_GOAL_DSN)
@@ -452,6 +484,49 @@ message_matches (const MrLessonGoal *goal,
              && g_strstr_len (text, -1, status) != NULL;
     }
   return TRUE;
+}
+
+/* "empty": nothing waits; "deferred": a recipient waits for a retry (4yz);
+ * "delivered" / "bounced": a recipient reached that final state. */
+static gboolean
+queue_satisfies (MrLessonRunner     *self,
+                 const MrLessonGoal *goal)
+{
+  MrWorld *world = get_world (self->engine);
+  GListModel *queue;
+  guint n;
+
+  if (world == NULL)
+    return FALSE;
+  queue = mr_world_get_queue (world);
+  n = g_list_model_get_n_items (queue);
+
+  if (g_str_equal (goal->state, "empty"))
+    {
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(MrQueueItem) item = g_list_model_get_item (queue, i);
+          if (!mr_queue_item_get_done (item))
+            return FALSE;
+        }
+      return TRUE;
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(MrQueueItem) item = g_list_model_get_item (queue, i);
+
+      for (guint r = 0; r < mr_queue_item_get_n_recipients (item); r++)
+        {
+          const MrQueueRecipient *rcpt = mr_queue_item_get_recipient (item, r);
+
+          if ((g_str_equal (goal->state, "deferred") && rcpt->state == MR_QUEUE_RCPT_DEFERRED)
+              || (g_str_equal (goal->state, "delivered") && rcpt->state == MR_QUEUE_RCPT_DELIVERED)
+              || (g_str_equal (goal->state, "bounced") && rcpt->state == MR_QUEUE_RCPT_BOUNCED))
+            return TRUE;
+        }
+    }
+  return FALSE;
 }
 
 static gboolean
@@ -471,16 +546,18 @@ state_satisfies (MrLessonRunner     *self,
       account = mr_store_lookup_account (store, goal->account);
       mailbox = account ? mr_account_lookup_mailbox (account, goal->mailbox) : NULL;
       if (mailbox == NULL)
-        return goal->type == MR_LESSON_GOAL_MAILBOX_COUNT && goal->count == 0;
+        return (goal->type == MR_LESSON_GOAL_MAILBOX_COUNT && goal->count == 0)
+               || (goal->type == MR_LESSON_GOAL_MESSAGE && !goal->set);
       if (goal->type == MR_LESSON_GOAL_MAILBOX_COUNT)
         return mr_mailbox_get_n_messages (mailbox) == goal->count;
       for (guint i = 0; i < mr_mailbox_get_n_messages (mailbox); i++)
         if (message_matches (goal, mr_mailbox_get_message (mailbox, i)))
-          return TRUE;
-      return FALSE;
+          /* a "present": false goal holds while no message matches */
+          return goal->type != MR_LESSON_GOAL_MESSAGE || goal->set;
+      return goal->type == MR_LESSON_GOAL_MESSAGE && !goal->set;
 
     case MR_LESSON_GOAL_QUEUE:
-      return FALSE;
+      return queue_satisfies (self, goal);
 
     case MR_LESSON_GOAL_ALL:
     case MR_LESSON_GOAL_COMMAND:
@@ -867,6 +944,8 @@ meta_dig (MrLessonRunner *self,
       emit_note (self, _("Usage: /dig NAME [MX|A]"));
       return;
     }
+  if (self->dns == NULL && world_available (self->engine))
+    self->dns = g_object_ref (mr_world_get_dns (get_world (self->engine)));
   if (self->dns == NULL)
     {
       self->dns = mr_dns_new ();
@@ -958,7 +1037,19 @@ meta_command (MrLessonRunner *self,
         emit_note (self, _("Usage: /advance DURATION (30s, 5m, 2h)"));
       else
         {
-          mr_clock_advance (mr_engine_get_clock (self->engine), usec);
+          MrClock *clock = mr_engine_get_clock (self->engine);
+          gint64 left = usec;
+          gint64 due;
+          guint guard = 0;
+
+          /* Timers due inside the window fire in order, and so do the ones
+           * they schedule (a relay's whole conversation over a wire). */
+          while ((due = mr_clock_get_next_due (clock)) >= 0 && due <= left && guard++ < 100000)
+            {
+              mr_clock_advance (clock, due);
+              left -= due;
+            }
+          mr_clock_advance (clock, left);
           emit_note (self, _("[The clock moved forward by %s]"), words[1]);
         }
     }

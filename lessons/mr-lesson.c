@@ -52,6 +52,7 @@ goal_free (MrLessonGoal *goal)
   g_clear_pointer (&goal->subject, g_regex_unref);
   g_free (goal->header);
   g_clear_pointer (&goal->header_value, g_regex_unref);
+  g_clear_pointer (&goal->body, g_regex_unref);
   g_free (goal->state);
   g_clear_pointer (&goal->children, g_ptr_array_unref);
   g_free (goal);
@@ -446,8 +447,9 @@ get_regex (Loader      *loader,
     return FALSE;
   if (source == NULL)
     return TRUE;
-  /* Commands are case-insensitive on the wire (RFC 5321 2.4). */
-  *out_r = g_regex_new (source, G_REGEX_CASELESS, 0, &error);
+  /* Commands are case-insensitive on the wire (RFC 5321 2.4); message
+   * bodies are matched line by line. */
+  *out_r = g_regex_new (source, G_REGEX_CASELESS | G_REGEX_MULTILINE, 0, &error);
   if (*out_r == NULL)
     return fail (loader, object, member, "\"%s\" is not a valid regular expression: %s",
                  member, error->message);
@@ -680,7 +682,7 @@ load_goal (Loader     *loader,
 {
   static const char * const allowed[] = {
     "type", "verb", "args", "code", "enhanced", "text", "account", "mailbox", "subject",
-    "header", "value", "count", "flag", "set", "accept", "state", "goals", NULL
+    "header", "value", "body", "present", "count", "flag", "set", "accept", "state", "goals", NULL
   };
   g_autofree char *type = NULL;
   g_autofree char *flag = NULL;
@@ -718,6 +720,8 @@ load_goal (Loader     *loader,
       || !get_regex (loader, object, "value", goal->header != NULL, &goal->header_value)
       || !get_uint (loader, object, "count", &goal->count)
       || !get_bool (loader, object, "set", &goal->set)
+      || !get_bool (loader, object, "present", &goal->set)
+      || !get_regex (loader, object, "body", FALSE, &goal->body)
       || !get_string (loader, object, "flag", goal->type == MR_LESSON_GOAL_FLAG, FALSE, &flag)
       || !get_string (loader, object, "state", goal->type == MR_LESSON_GOAL_QUEUE, FALSE, &goal->state))
     goto failed;

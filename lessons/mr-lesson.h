@@ -61,9 +61,10 @@ struct _MrLessonGoal
   GRegex           *subject;      /* MESSAGE, FLAG: optional */
   char             *header;       /* MESSAGE: optional header name... */
   GRegex           *header_value; /* ...whose value must match */
+  GRegex           *body;         /* MESSAGE: the raw message must match (multi-line) */
   guint             count;        /* MAILBOX_COUNT */
   MrMessageFlags    flag;         /* FLAG */
-  gboolean          set;          /* FLAG */
+  gboolean          set;          /* FLAG: set or clear; MESSAGE: present or absent ("present") */
   char             *state;        /* QUEUE: "empty", "deferred", "delivered" */
   GPtrArray        *children;     /* ALL: (element-type MrLessonGoal) */
 };

@@ -14,8 +14,8 @@
 #include "mailroom.h"
 #include "mr-lesson.h"
 #include "mr-lesson-runner.h"
-#include "mr-smtp-local-delivery.h"
-#include "mr-smtp-session.h"
+#include "mr-engine-private.h"
+#include "mr-world.h"
 
 /*
  * Every shipped lesson: valid, listed in the resources, its reference
@@ -24,32 +24,42 @@
  * serve yet is skipped, with the reason.
  */
 
-/* Until the engine serves SMTP itself, MR_LESSONS_DIRECT_SESSIONS=1 builds
- * SMTP sessions straight from protocols/smtp (local delivery), so the
- * content can be checked against the real state machine. */
+/* Until the engine wires the simulated world in, MR_LESSONS_WORLD=1 builds
+ * one here (relay, queue, DSN, faults) and gives the console its SMTP
+ * sessions, so the lessons that need the world can be checked against it. */
+static MrWorld *
+ensure_world (MrEngine *engine)
+{
+  GObject *world = _mr_engine_get_extension (engine, MR_ENGINE_EXTENSION_WORLD);
+
+  if (world == NULL && g_getenv ("MR_LESSONS_WORLD") != NULL)
+    {
+      g_autoptr(MrWorld) created = mr_world_new (mr_engine_get_scenario (engine), mr_engine_get_store (engine),
+                                                 mr_engine_get_bus (engine), mr_engine_get_clock (engine));
+
+      _mr_engine_set_extension (engine, MR_ENGINE_EXTENSION_WORLD, G_OBJECT (created));
+      world = G_OBJECT (created);
+    }
+  return MR_IS_WORLD (world) ? MR_WORLD (world) : NULL;
+}
+
 static MrSession *
 session_func (MrEngine   *engine,
               MrService   service,
               const char *client,
               gpointer    user_data)
 {
-  MrSession *session = mr_engine_create_session (engine, service, client);
   g_autoptr(MrConversation) conversation = NULL;
-  g_autoptr(MrSmtpLocalDelivery) backend = NULL;
-  MrSmtpConfig config;
+  MrWorld *world;
 
-  if (session != NULL || g_getenv ("MR_LESSONS_DIRECT_SESSIONS") == NULL)
-    return session;
-  if (service != MR_SERVICE_SMTP && service != MR_SERVICE_SUBMISSION)
-    return NULL;
+  if (g_getenv ("MR_LESSONS_WORLD") == NULL
+      || mr_service_get_protocol (service) != MR_PROTOCOL_SMTP
+      || (world = ensure_world (engine)) == NULL)
+    return mr_engine_create_session (engine, service, client);
 
-  mr_smtp_config_init (&config);
-  config.hostname = mr_engine_get_server_name (engine, service);
-  config.submission = service == MR_SERVICE_SUBMISSION;
-  config.clock = mr_engine_get_clock (engine);
-  conversation = mr_conversation_new (mr_engine_get_bus (engine), MR_PROTOCOL_SMTP, client, config.hostname);
-  backend = mr_smtp_local_delivery_new (mr_engine_get_store (engine), mr_engine_get_clock (engine));
-  return mr_smtp_session_new (MR_SMTP_BACKEND (backend), &config, conversation, mr_engine_get_limits (engine));
+  conversation = mr_conversation_new (mr_engine_get_bus (engine), MR_PROTOCOL_SMTP, client,
+                                      mr_engine_get_server_name (engine, service));
+  return mr_world_create_smtp_session (world, service, conversation, mr_engine_get_limits (engine));
 }
 
 typedef struct
@@ -150,6 +160,8 @@ new_runner (MrEngine   *engine,
             const char *progress)
 {
   MrLessonRunner *runner = mr_lesson_runner_new (engine, lesson, progress);
+
+  ensure_world (engine);
   mr_lesson_runner_set_session_func (runner, session_func, NULL, NULL);
   return runner;
 }
