@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <gnutls/crypto.h>
 #include <string.h>
 
@@ -19,7 +20,9 @@
 #include "mr-event-json.h"
 #include "mr-http-resources.h"
 #include "mr-http-server-private.h"
+#include "mr-error.h"
 #include "mr-reply-catalog.h"
+#include "mr-scenario.h"
 #include "mr-store.h"
 
 #define WEB_RESOURCE_PATH "/io/github/mailroomlab/Mailroom/protocols/web/"
@@ -650,6 +653,10 @@ websocket_cb (SoupServer              *server,
       viewer_send_error (ws, WS_CLOSE_TOO_MANY_VIEWERS, message);
       return;
     }
+
+  /* A "since" from before a restart of the lab (sequence numbers start
+   * again at 1): resume from now; the hello says where. */
+  since = MIN (since, mr_event_bus_get_last_seq (self->bus));
 
   viewer = g_rc_box_new0 (MrHttpViewer);
   viewer->server = self;
@@ -1360,6 +1367,119 @@ handle_clock (MrHttpServer      *self,
   reply_clock (self, msg);
 }
 
+/* API: scenario */
+
+/* The read-only API never shows passwords. */
+static void
+strip_passwords (JsonNode *root)
+{
+  JsonObject *object;
+  JsonArray *accounts;
+
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    return;
+  object = json_node_get_object (root);
+  if (!json_object_has_member (object, "accounts") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "accounts")))
+    return;
+  accounts = json_object_get_array_member (object, "accounts");
+  for (guint i = 0; i < json_array_get_length (accounts); i++)
+    {
+      JsonNode *account = json_array_get_element (accounts, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (account))
+        json_object_remove_member (json_node_get_object (account), "password");
+    }
+}
+
+static void
+handle_scenario (MrHttpServer      *self,
+                 SoupServerMessage *msg)
+{
+  const char *method = soup_server_message_get_method (msg);
+
+  if (strcmp (method, SOUP_METHOD_GET) == 0 || strcmp (method, SOUP_METHOD_HEAD) == 0)
+    {
+      MrScenario *scenario = mr_engine_get_scenario (self->engine);
+      g_autoptr(JsonNode) root = NULL;
+
+      if (scenario == NULL)
+        {
+          _mr_http_reply_error (msg, SOUP_STATUS_NOT_FOUND, NULL, "No scenario is loaded");
+          return;
+        }
+      root = mr_scenario_to_json (scenario);
+      strip_passwords (root);
+      _mr_http_reply_json (msg, SOUP_STATUS_OK, root);
+      return;
+    }
+
+  if (strcmp (method, SOUP_METHOD_PUT) == 0)
+    {
+      g_autoptr(GBytes) body = NULL;
+      g_autoptr(MrScenario) scenario = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = NULL;
+      const char *content_type;
+      const char *data;
+      gsize len;
+      int fd;
+
+      if (!_mr_http_check_teacher (self, msg))
+        return;
+
+      content_type = soup_message_headers_get_content_type (soup_server_message_get_request_headers (msg), NULL);
+      if (content_type != NULL && g_ascii_strcasecmp (content_type, "application/json") != 0)
+        {
+          _mr_http_reply_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, NULL,
+                                "The body must be application/json, not %s", content_type);
+          return;
+        }
+      body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+      data = g_bytes_get_data (body, &len);
+      if (len > self->max_body)
+        {
+          _mr_http_reply_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL,
+                                "The body is larger than %" G_GSIZE_FORMAT " bytes", self->max_body);
+          return;
+        }
+
+      /* Validate before touching the lab: the loader names the member. */
+      scenario = mr_scenario_new_from_data (data ? data : "", (gssize) len, &error);
+      if (scenario == NULL)
+        {
+          _mr_http_reply_error (msg, SOUP_STATUS_BAD_REQUEST, NULL, "%s", error->message);
+          return;
+        }
+
+      /* The engine loads scenarios from files. */
+      fd = g_file_open_tmp ("mailroom-scenario-XXXXXX.json", &path, &error);
+      if (fd < 0 ||
+          !g_close (fd, &error) ||
+          !g_file_set_contents (path, data ? data : "", (gssize) len, &error) ||
+          !mr_engine_load_scenario (self->engine, path, &error))
+        {
+          if (path != NULL)
+            g_unlink (path);
+          _mr_http_reply_error (msg, g_error_matches (error, MR_ERROR, MR_ERROR_INVALID_DATA)
+                                       ? SOUP_STATUS_BAD_REQUEST : SOUP_STATUS_INTERNAL_SERVER_ERROR,
+                                NULL, "%s", error->message);
+          return;
+        }
+      g_unlink (path);
+
+      {
+        g_autoptr(JsonNode) root = mr_scenario_to_json (mr_engine_get_scenario (self->engine));
+
+        strip_passwords (root);
+        _mr_http_reply_json (msg, SOUP_STATUS_OK, root);
+      }
+      return;
+    }
+
+  reply_method_not_allowed (msg, "GET, PUT");
+}
+
 /* API: what is not there yet */
 
 static void
@@ -1506,8 +1626,8 @@ route_api (MrHttpServer      *self,
     _mr_http_handle_faults (self, msg, query, segments + 1);
   else if (strcmp (segments[0], "queue") == 0)
     handle_pending_feature (self, msg, "relay queue (world: mr_world queue)");
-  else if (strcmp (segments[0], "scenario") == 0)
-    handle_pending_feature (self, msg, "scenario get/replace (world: mr_world scenario)");
+  else if (strcmp (segments[0], "scenario") == 0 && n == 1)
+    handle_scenario (self, msg);
   else if (strcmp (segments[0], "lessons") == 0)
     handle_pending_feature (self, msg, "lesson progress (lessons: mr_lesson_runner)");
   else

@@ -23,7 +23,10 @@
     count: 0,
     events: [],                  /* the last MAX_ROWS drawable events */
     hosts: [],                   /* lifeline order */
-    links: new Map(),            /* "a|b" -> true */
+    links: new Map(),            /* "a|b" -> true, seen on the wire */
+    scenarioHosts: [],           /* from /api/v1/scenario */
+    scenarioLinks: [],
+    scenarioRoles: new Map(),
     active: null,                /* [a, b] of the newest event */
     dirty: false,
     retry: 0,
@@ -203,26 +206,64 @@
     if (head) head.setAttribute('transform', 'translate(0,' + $('ladder-scroll').scrollTop + ')');
   }
 
+  const ROLE_COLUMN = { submission: 1, relay: 1, mx: 2, mailbox: 3 };
+
+  function columnOf(host) {
+    const role = state.scenarioRoles.get(host);
+    if (role in ROLE_COLUMN) return ROLE_COLUMN[role];
+    if (role === 'client') {
+      /* A client that talks to a submission server sends; else it reads. */
+      const sends = state.scenarioLinks.some(([a, b]) =>
+        (a === host && state.scenarioRoles.get(b) === 'submission') ||
+        (b === host && state.scenarioRoles.get(a) === 'submission'));
+      return sends ? 0 : 4;
+    }
+    return 0;  /* seen on the wire only: a client connecting from outside */
+  }
+
+  /* The map shows the scenario's hosts and links (the designed world)
+   * plus any host seen on the wire that the scenario does not name. */
+  function mapHosts() {
+    const hosts = state.scenarioHosts.slice();
+    for (const h of state.hosts)
+      if (!hosts.includes(h)) hosts.push(h);
+    return hosts;
+  }
+
   function renderMap() {
     const svg = $('map');
     const width = svg.clientWidth || 800;
     const height = svg.clientHeight || 140;
-    const n = Math.max(state.hosts.length, 1);
+    const hosts = mapHosts();
     const pos = new Map();
 
     svg.replaceChildren();
     svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
-    /* Alternate rows so long names do not collide on a narrow screen. */
-    state.hosts.forEach((h, i) => {
-      const px = (width / n) * (i + 0.5);
-      const py = n > 3 ? (i % 2 ? height * 0.7 : height * 0.3) : height / 2;
-      pos.set(h, [px, py]);
+    /* Columns follow the mail's path: sending clients, submission,
+     * MX, mailbox, reading clients; hosts of one role stack up. */
+    const cols = new Map();
+    for (const h of hosts) {
+      const c = columnOf(h);
+      if (!cols.has(c)) cols.set(c, []);
+      cols.get(c).push(h);
+    }
+    const order = [...cols.keys()].sort((a, b) => a - b);
+    const colWidth = width / Math.max(order.length, 1);
+    order.forEach((c, ci) => {
+      const members = cols.get(c);
+      members.forEach((h, i) => {
+        pos.set(h, [colWidth * (ci + 0.5), (height / members.length) * (i + 0.5)]);
+      });
     });
+    const boxWidth = Math.max(Math.min(colWidth - 10, 190), 40);
 
     const activeKey = state.active
       ? (state.active[0] < state.active[1] ? state.active.join('|') : [state.active[1], state.active[0]].join('|'))
       : null;
-    for (const key of state.links.keys()) {
+    const links = new Set(state.links.keys());
+    for (const [a, b] of state.scenarioLinks)
+      links.add(a < b ? a + '|' + b : b + '|' + a);
+    for (const key of links) {
       const [a, b] = key.split('|');
       const pa = pos.get(a), pb = pos.get(b);
       if (!pa || !pb) continue;
@@ -232,10 +273,11 @@
     for (const [h, [px, py]] of pos) {
       const active = state.active && state.active.includes(h);
       const g = el('g', { class: 'host' + (active ? ' active' : '') }, svg);
-      const w = Math.min(width / n - 8, 180);
+      const w = boxWidth;
       el('rect', { x: px - w / 2, y: py - 16, width: w, height: 32, rx: 8 }, g);
       const t = el('text', { x: px, y: py + 5 }, g);
-      t.textContent = h.length > 24 ? h.slice(0, 23) + '…' : h;
+      const fit = Math.max(4, Math.floor(w / 8));
+      t.textContent = h.length > fit ? h.slice(0, fit - 1) + '…' : h;
       el('title', {}, g).textContent = h;
     }
   }
@@ -285,6 +327,11 @@
       let data;
       try { data = JSON.parse(msg.data); } catch (e) { return; }
       if (data.type === 'hello') {
+        if (data.since < state.lastSeq) {
+          /* The lab restarted: its sequence numbers began again. */
+          state.events = [];
+          state.lastSeq = data.since;
+        }
         setStatus('Live', 'live');
       } else if (data.type === 'events') {
         onEvents(data.events);
@@ -307,6 +354,16 @@
 
   /* Open on the recent past, not the whole lesson. */
   function start() {
+    fetch('api/v1/scenario')
+      .then((r) => (r.ok ? r.json() : null))
+      .then((scenario) => {
+        if (!scenario) return;
+        state.scenarioHosts = (scenario.hosts || []).map((h) => h.name);
+        for (const h of scenario.hosts || []) state.scenarioRoles.set(h.name, h.role);
+        state.scenarioLinks = (scenario.links || []).filter((l) => Array.isArray(l) && l.length === 2);
+        scheduleRender();
+      })
+      .catch(() => {});
     fetch('api/v1/info')
       .then((r) => r.json())
       .then((info) => { state.lastSeq = Math.max(0, (info.last_seq || 0) - FIRST_VIEW); })

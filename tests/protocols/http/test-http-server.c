@@ -576,11 +576,45 @@ test_stubs (Fixture       *f,
   request (f, "POST", "/api/v1/faults/greylisting", token, "{}", &r);
   assert_error (&r, 501, NULL);
   response_clear (&r);
+  request (f, "GET", "/api/v1/queue", NULL, NULL, &r);
+  assert_error (&r, 501, NULL);
+}
+
+static void
+test_scenario (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *token = bearer (f);
+  g_auto(Response) r = { 0 };
+  g_autoptr(JsonParser) parser = NULL;
+  g_autofree char *scenario = NULL;
+  JsonObject *object;
+
+  request (f, "GET", "/api/v1/scenario", NULL, NULL, &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  object = json_node_get_object (parse (&r, &parser));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "hosts")), >, 3);
+  /* Students read the scenario, never the passwords in it. */
+  g_assert_null (g_strstr_len (g_bytes_get_data (r.body, NULL), g_bytes_get_size (r.body), "password"));
+  response_clear (&r);
+
   request (f, "PUT", "/api/v1/scenario", NULL, "{}", &r);
   assert_error (&r, 401, NULL);
   response_clear (&r);
-  request (f, "GET", "/api/v1/queue", NULL, NULL, &r);
-  assert_error (&r, 501, NULL);
+  request (f, "PUT", "/api/v1/scenario", token, "{\"hosts\": 5}", &r);
+  assert_error (&r, 400, NULL);
+  response_clear (&r);
+  g_assert_nonnull (mr_store_lookup_account (mr_engine_get_store (f->engine), "bob@recipient.example"));
+
+  scenario = g_strdup ("{ \"name\": \"Tiny\", \"domains\": [ { \"name\": \"tiny.example\" } ],"
+                       "  \"hosts\": [ { \"name\": \"mx.tiny.example\", \"role\": \"mx\", \"address\": \"192.0.2.1\","
+                       "                \"services\": [ \"smtp\" ], \"domain\": \"tiny.example\" } ],"
+                       "  \"accounts\": [ { \"address\": \"dan@tiny.example\", \"password\": \"dan\" } ] }");
+  request (f, "PUT", "/api/v1/scenario", token, scenario, &r);
+  if (r.status != 200)
+    g_test_message ("%.*s", (int) g_bytes_get_size (r.body), (const char *) g_bytes_get_data (r.body, NULL));
+  g_assert_cmpuint (r.status, ==, 200);
+  g_assert_nonnull (mr_store_lookup_account (mr_engine_get_store (f->engine), "dan@tiny.example"));
 }
 
 static void
@@ -1097,6 +1131,7 @@ main (int   argc,
   ADD ("/http/reply-codes", test_reply_codes);
   ADD ("/http/stubs", test_stubs);
   ADD ("/http/faults", test_faults);
+  ADD ("/http/scenario", test_scenario);
   ADD ("/http/send/validation", test_send_validation);
   ADD ("/http/send/submit", test_send);
   ADD ("/http/stream/resume", test_stream);
