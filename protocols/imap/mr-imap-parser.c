@@ -571,7 +571,9 @@ process_segment (MrImapParser   *self,
   if (marker < 0)
     {
       if (self->stack->len > 1)
-        return fail (self, error, MR_ERROR_BAD_SYNTAX, "Missing ')'");
+        return fail (self, error, MR_ERROR_BAD_SYNTAX,
+                     ((MrImapArg *)self->top->pdata[0])->type != MR_IMAP_ARG_ATOM
+                     ? "Invalid tag" : "Missing ')'");
       return build_command (self, command_r, error);
     }
 
@@ -665,7 +667,10 @@ mr_imap_parser_next (MrImapParser   *self,
           {
             int ret = process_segment (self, command_r, error);
 
-            if (ret != 0)
+            /* Stop at a synchronizing literal even when its octets are
+             * already buffered: the session decides between "+" and a
+             * refusal first (RFC 3501 7.5). */
+            if (ret != 0 || self->want_continuation)
               return ret;
           }
           break;

@@ -692,6 +692,7 @@ mr_imap_session_feed (MrSession    *session,
             {
               if (!refuse_literal (self))
                 _mr_imap_session_continuation (self, "Ready for literal data");
+              continue;
             }
           break;
         }

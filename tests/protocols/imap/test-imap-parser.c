@@ -123,10 +123,11 @@ run_case (const ParserCase *c,
 
       mr_imap_parser_feed (parser, copy + pos, n);
       pos += n;
-      ret = mr_imap_parser_next (parser, &command, &error);
+      do
+        ret = mr_imap_parser_next (parser, &command, &error);
+      while (ret == 0 && mr_imap_parser_take_continuation (parser));
       if (ret != 0)
         break;
-      mr_imap_parser_take_continuation (parser);
     }
 
   if (c->expected != NULL)
