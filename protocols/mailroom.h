@@ -24,6 +24,15 @@
 #include "mr-message.h"
 #include "mr-store.h"
 #include "mr-store-backend.h"
+#include "mr-scenario.h"
+#include "mr-maildir.h"
+#include "mr-smtp-backend.h"
+#include "mr-smtp-envelope.h"
+#include "mr-smtp-local-delivery.h"
+#include "mr-smtp-session.h"
+#include "mr-pop3-session.h"
+#include "mr-imap-session.h"
+#include "mr-http-server.h"
 #include "mr-engine.h"
 
 #undef MR_INSIDE

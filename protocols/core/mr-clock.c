@@ -43,6 +43,7 @@ struct _MrClock
   guint         last_timeout_id;
   GSource      *wakeup;
   GMainContext *context;
+  GTimeZone    *local_zone;
 };
 
 G_DEFINE_FINAL_TYPE (MrClock, mr_clock, G_TYPE_OBJECT)
@@ -160,6 +161,7 @@ mr_clock_finalize (GObject *object)
     }
   g_list_free_full (self->timeouts, (GDestroyNotify)timeout_free);
   g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->local_zone, g_time_zone_unref);
   g_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (mr_clock_parent_class)->finalize (object);
@@ -288,10 +290,17 @@ GDateTime *
 mr_clock_dup_now (MrClock *self)
 {
   gint64 now = mr_clock_now (self);
-  g_autoptr(GDateTime) seconds = g_date_time_new_from_unix_local (now / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (now / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) local = NULL;
 
+  /* The zone is looked up once: GLib 2.74 reads /etc/localtime for every
+   * local GDateTime, which costs more than an SMTP transaction. */
+  if (g_once_init_enter (&self->local_zone))
+    g_once_init_leave (&self->local_zone, g_time_zone_new_local ());
+
+  local = g_date_time_to_timezone (utc, self->local_zone);
   /* g_date_time_new_from_unix_local_usec() is GLib 2.80; add the rest. */
-  return g_date_time_add (seconds, now % G_USEC_PER_SEC);
+  return g_date_time_add (local, now % G_USEC_PER_SEC);
 }
 
 MrClockMode
