@@ -971,13 +971,10 @@ meta_dig (MrLessonRunner *self,
   emit_output (self, text->str);
   /* DNS look-ups are not on the bus: log them so goals can see them. */
   {
-    MrEvent *event = mr_event_new (MR_EVENT_NOTE, MR_DIRECTION_NONE, NULL);
     g_autofree char *summary = g_strdup_printf ("dig %s %s: %u record(s)", name, type, found);
+    g_autoptr(MrEvent) event = mr_event_new (MR_EVENT_NOTE, MR_DIRECTION_NONE, summary);
 
-    g_free (event->text);
-    event->text = g_steal_pointer (&summary);
     mr_event_bus_emit (mr_engine_get_bus (self->engine), event);
-    mr_event_unref (event);
   }
 }
 
@@ -1083,8 +1080,14 @@ mr_lesson_runner_submit_line (MrLessonRunner *self,
 
   if (line[0] == '/')
     {
+      guint index = self->step;
+
       meta_command (self, line);
       check_progress (self);
+      /* /answer and /predict judge themselves; other console commands
+       * can be anticipated wrong moves too ("/drop" instead of QUIT). */
+      if (!g_str_has_prefix (line, "/answer") && !g_str_has_prefix (line, "/predict"))
+        check_hints (self, index, line, NULL);
       return;
     }
 
