@@ -867,6 +867,27 @@ mr_fault_set_check_smtp (MrFaultSet         *self,
                                                        : fault->info->reply;
 }
 
+const char *
+mr_fault_set_check_mailbox (MrFaultSet   *self,
+                            MrProtocol    protocol,
+                            MrFaultStage  stage,
+                            const char   *host,
+                            const char   *account)
+{
+  MrFaultQuery query = { stage, protocol, host };
+  g_autoptr(MrFault) fault = NULL;
+
+  g_return_val_if_fail (MR_IS_FAULT_SET (self), NULL);
+  g_return_val_if_fail (protocol == MR_PROTOCOL_POP3 || protocol == MR_PROTOCOL_IMAP, NULL);
+
+  query.address = account;
+  fault = check_effects (self, &query, EFFECT (MR_FAULT_EFFECT_RESPONSE));
+  if (fault == NULL)
+    return NULL;
+
+  return protocol == MR_PROTOCOL_POP3 ? fault->info->pop3_text : fault->info->imap_text;
+}
+
 gboolean
 mr_fault_set_check_refused (MrFaultSet *self,
                             const char *host)

@@ -187,6 +187,16 @@ MrFault     *mr_fault_set_check             (MrFaultSet    *self,
  * listener cannot pretend it is not there). */
 MrReplyId    mr_fault_set_check_smtp        (MrFaultSet    *self,
                                              const MrFaultQuery *query);
+/* For POP3 and IMAP sessions (@protocol): the response a fault dictates
+ * at @stage (CONNECT, LOGIN or MAILBOX) for @account on @host, or NULL.
+ * POP3 gets the whole line ("-ERR [IN-USE] ..."); IMAP the text after the
+ * tag ("NO [INUSE] ...") or, at CONNECT, the untagged "* BYE" line.
+ * (transfer none: static catalog text) */
+const char  *mr_fault_set_check_mailbox     (MrFaultSet    *self,
+                                             MrProtocol     protocol,
+                                             MrFaultStage   stage,
+                                             const char    *host,
+                                             const char    *account);
 /* Whether a connection to @host is refused now (host-down fires, and a
  * one-shot host-down is used up). */
 gboolean     mr_fault_set_check_refused     (MrFaultSet    *self,

@@ -227,6 +227,38 @@ test_fault_conditions (void)
 }
 
 static void
+test_fault_mailbox_protocols (void)
+{
+  g_autoptr(MrFaultSet) set = mr_fault_set_new (NULL);
+
+  mr_fault_set_add_spec (set, "login-refused@bob@recipient.example", NULL);
+  mr_fault_set_add_spec (set, "mailbox-locked@mail.recipient.example/once", NULL);
+  mr_fault_set_add_spec (set, "server-busy@busy.example", NULL);
+
+  g_assert_cmpstr (mr_fault_set_check_mailbox (set, MR_PROTOCOL_POP3, MR_FAULT_STAGE_LOGIN,
+                                               "mail.recipient.example", "bob@recipient.example"),
+                   ==, "-ERR [AUTH] Authentication failed");
+  g_assert_cmpstr (mr_fault_set_check_mailbox (set, MR_PROTOCOL_IMAP, MR_FAULT_STAGE_LOGIN,
+                                               "mail.recipient.example", "bob@recipient.example"),
+                   ==, "NO [AUTHENTICATIONFAILED] Authentication failed");
+  g_assert_null (mr_fault_set_check_mailbox (set, MR_PROTOCOL_IMAP, MR_FAULT_STAGE_LOGIN,
+                                             "mail.recipient.example", "alice@sender.example"));
+
+  g_assert_cmpstr (mr_fault_set_check_mailbox (set, MR_PROTOCOL_IMAP, MR_FAULT_STAGE_MAILBOX,
+                                               "mail.recipient.example", "alice@sender.example"),
+                   ==, "NO [INUSE] Mailbox is in use by another session");
+  /* One-shot: the next SELECT works. */
+  g_assert_null (mr_fault_set_check_mailbox (set, MR_PROTOCOL_IMAP, MR_FAULT_STAGE_MAILBOX,
+                                             "mail.recipient.example", "alice@sender.example"));
+
+  g_assert_null (mr_fault_set_check_mailbox (set, MR_PROTOCOL_POP3, MR_FAULT_STAGE_CONNECT,
+                                             "mail.recipient.example", NULL));
+  g_assert_cmpstr (mr_fault_set_check_mailbox (set, MR_PROTOCOL_IMAP, MR_FAULT_STAGE_CONNECT,
+                                               "busy.example", NULL),
+                   ==, "* BYE [UNAVAILABLE] Server busy, try again later");
+}
+
+static void
 test_fault_one_shot_and_hosts (void)
 {
   g_autoptr(MrFaultSet) set = mr_fault_set_new (NULL);
@@ -293,6 +325,7 @@ main (int   argc,
   g_test_add_func ("/world/fault/conditions", test_fault_conditions);
   g_test_add_func ("/world/fault/one-shot-and-hosts", test_fault_one_shot_and_hosts);
   g_test_add_func ("/world/fault/greylisting", test_fault_greylisting);
+  g_test_add_func ("/world/fault/mailbox-protocols", test_fault_mailbox_protocols);
 
   return g_test_run ();
 }

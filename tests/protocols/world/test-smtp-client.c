@@ -266,6 +266,100 @@ test_client_starttls_chunking (void)
     }
 }
 
+static const char * const auth_script[] = {
+  "S: 220 smtp.sender.example ESMTP",
+  "C: EHLO alice-laptop",
+  "S: 250-smtp.sender.example",
+  "S: 250 AUTH LOGIN PLAIN",
+  /* "\0alice@sender.example\0alice" */
+  "C: AUTH PLAIN AGFsaWNlQHNlbmRlci5leGFtcGxlAGFsaWNl",
+  "S: 235 2.7.0 Authentication successful",
+  "C: MAIL FROM:<alice@sender.example>",
+  "S: 250 2.1.0 Ok",
+  "C: RCPT TO:<bob@recipient.example>",
+  "S: 250 2.1.5 Ok",
+  "C: DATA",
+  "S: 354 go",
+  "C: From: alice@sender.example",
+  "C: To: bob@recipient.example",
+  "C: Subject: hi",
+  "C: ",
+  "C: Hello Bob.",
+  "C: ..hidden dot",
+  "C: Bye",
+  "C: .",
+  "S: 250 2.0.0 Ok: queued",
+  "C: QUIT",
+  "S: 221 Bye",
+  NULL
+};
+
+static const char * const auth_failed_script[] = {
+  "S: 220 smtp.sender.example ESMTP",
+  "C: EHLO alice-laptop",
+  "S: 250-smtp.sender.example",
+  "S: 250 AUTH PLAIN",
+  "C: AUTH PLAIN AGFsaWNlQHNlbmRlci5leGFtcGxlAGFsaWNl",
+  "S: 535 5.7.8 Authentication credentials invalid",
+  "C: QUIT",
+  "S: 221 Bye",
+  NULL
+};
+
+static const char * const auth_not_offered_script[] = {
+  "S: 220 smtp.sender.example ESMTP",
+  "C: EHLO alice-laptop",
+  "S: 250 smtp.sender.example",
+  "C: QUIT",
+  "S: 221 Bye",
+  NULL
+};
+
+static void
+test_client_auth (void)
+{
+  static const struct {
+    const char * const *script;
+    MrSmtpRcptStatus    status;
+    guint               code;
+    const char         *enhanced;
+  } cases[] = {
+    { auth_script, MR_SMTP_RCPT_DELIVERED, 250, "2.0.0" },
+    { auth_failed_script, MR_SMTP_RCPT_FAILED, 535, "5.7.8" },
+    { auth_not_offered_script, MR_SMTP_RCPT_DEFERRED, 0, "4.7.0" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    for (int trickle = 0; trickle < 2; trickle++)
+      {
+        g_autoptr(GBytes) message = g_bytes_new_static (MESSAGE, strlen (MESSAGE));
+        g_autoptr(MrClock) clock = mr_clock_new ();
+        g_autoptr(MrEventBus) bus = mr_event_bus_new (clock);
+        g_autoptr(MrConversation) conversation = mr_conversation_new (bus, MR_PROTOCOL_SMTP,
+                                                                      "alice-laptop", "smtp");
+        g_autoptr(MrSmtpClient) client = mr_smtp_client_new (conversation, "alice-laptop");
+        g_autoptr(GPtrArray) events = NULL;
+
+        mr_smtp_client_set_auth (client, "alice@sender.example", "alice");
+        mr_smtp_client_set_sender (client, "alice@sender.example", NULL, NULL);
+        mr_smtp_client_add_recipient (client, "bob@recipient.example", NULL, NULL);
+        mr_smtp_client_set_message (client, message);
+        run_script (client, cases[i].script, trickle);
+        assert_rcpt (client, 0, cases[i].status, cases[i].code, cases[i].enhanced);
+
+        /* The password never reaches the bus. */
+        events = mr_event_bus_dup_since (bus, 0, 0);
+        for (guint j = 0; j < events->len; j++)
+          {
+            const MrEvent *event = g_ptr_array_index (events, j);
+
+            g_assert_null (strstr (event->text, "AGFsaWNl"));
+            if (g_strcmp0 (event->verb, "AUTH") == 0)
+              g_assert_true (event->flags & MR_EVENT_FLAG_MASKED);
+          }
+      }
+}
+
 static const char * const banner_421_script[] = {
   "S: 421 4.3.2 Service not available, closing transmission channel",
   NULL
@@ -571,6 +665,7 @@ main (int   argc,
   g_test_add_func ("/world/smtp-client/helo-fallback", test_client_helo_fallback);
   g_test_add_func ("/world/smtp-client/starttls-chunking", test_client_starttls_chunking);
   g_test_add_func ("/world/smtp-client/failures", test_client_failures);
+  g_test_add_func ("/world/smtp-client/auth", test_client_auth);
   g_test_add_func ("/world/smtp-client/hostile", test_client_hostile);
   g_test_add_func ("/world/smtp-client/disconnect", test_client_disconnect);
   g_test_add_func ("/world/smtp-client/events", test_client_events);
