@@ -571,6 +571,32 @@ test_world_step_mode (Fixture       *f,
   g_assert_cmpuint (mr_mailbox_get_n_messages (inbox_of (f, "bob@recipient.example")), ==, 1);
 }
 
+static void
+test_world_many (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char *to[] = { "bob@recipient.example", "carol@lists.example", "team@recipient.example", NULL };
+  g_autoptr(GBytes) message = test_message (to[0]);
+  gint64 real_start = g_get_monotonic_time ();
+  guint64 first_seq = mr_event_bus_get_last_seq (f->bus);
+  const guint n = 100;
+
+  /* Many messages in flight at once, two domains, and a list. */
+  for (guint i = 0; i < n; i++)
+    g_assert_nonnull (mr_world_send (f->world, "alice@sender.example", to, message, NULL));
+  drive_until_idle (f);
+
+  /* bob is a direct recipient and a member of team@: one copy (the MX
+   * delivers once per mailbox and transaction). */
+  g_assert_cmpuint (mr_mailbox_get_n_messages (inbox_of (f, "bob@recipient.example")), ==, n);
+  g_assert_cmpuint (mr_mailbox_get_n_messages (inbox_of (f, "carol@lists.example")), ==, n);
+  /* team@ expands to alice and bob */
+  g_assert_cmpuint (mr_mailbox_get_n_messages (inbox_of (f, "alice@sender.example")), ==, n);
+  g_test_message ("%u messages, 3 recipients each: %.1f ms real, %" G_GUINT64_FORMAT " events",
+                  n, (g_get_monotonic_time () - real_start) / 1000.0,
+                  mr_event_bus_get_last_seq (f->bus) - first_seq);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -590,6 +616,7 @@ main (int   argc,
   ADD ("/world/e2e/submission-faults", test_world_submission_faults);
   ADD ("/world/e2e/delay-and-expiry", test_world_delay_and_expiry);
   ADD ("/world/e2e/step-mode", test_world_step_mode);
+  ADD ("/world/e2e/many", test_world_many);
 #undef ADD
 
   return g_test_run ();
