@@ -33,7 +33,8 @@ G_DECLARE_FINAL_TYPE (MrHttpServer, mr_http_server, MR, HTTP_SERVER, GObject)
 #define MR_HTTP_DEFAULT_MAX_VIEWERS      200
 #define MR_HTTP_DEFAULT_MAX_BODY         (1024 * 1024)
 #define MR_HTTP_DEFAULT_VIEWER_WINDOW    2048
-#define MR_HTTP_DEFAULT_MAX_CLIENT_RATE  50
+/* Frames a viewer may send per second (acks; the page sends at most ten). */
+#define MR_HTTP_DEFAULT_MAX_CLIENT_RATE  200
 
 /* (transfer full) @engine is borrowed: the engine owns the server. */
 MrHttpServer *mr_http_server_new               (MrEngine     *engine);

@@ -316,6 +316,23 @@
     $('details').hidden = false;
   }
 
+  /* Acks go out at most ten times a second, or at once when half the
+   * server's window is waiting on us. */
+  function scheduleAck(ws, n) {
+    state.unacked = (state.unacked || 0) + n;
+    const send = () => {
+      state.ackTimer = null;
+      state.unacked = 0;
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ ack: state.lastSeq }));
+    };
+    if (state.unacked >= state.window / 2) {
+      if (state.ackTimer) clearTimeout(state.ackTimer);
+      send();
+    } else if (!state.ackTimer) {
+      state.ackTimer = setTimeout(send, 100);
+    }
+  }
+
   function connect() {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const ws = new WebSocket(scheme + '//' + location.host + '/api/v1/events/stream?since=' + state.lastSeq);
@@ -332,10 +349,12 @@
           state.events = [];
           state.lastSeq = data.since;
         }
+        state.window = data.window || 2048;
+        state.unacked = 0;
         setStatus('Live', 'live');
       } else if (data.type === 'events') {
         onEvents(data.events);
-        ws.send(JSON.stringify({ ack: state.lastSeq }));
+        scheduleAck(ws, data.events.length);
       } else if (data.type === 'gap') {
         /* The server's history no longer had these; carry on after them. */
         state.lastSeq = Math.max(state.lastSeq, data.to);

@@ -1021,7 +1021,7 @@ test_stream_window (Fixture       *f,
   g_assert_false (v->closed);
 
   /* Flooding the server closes the viewer (1008). */
-  for (guint i = 0; i < 100; i++)
+  for (guint i = 0; i < MR_HTTP_DEFAULT_MAX_CLIENT_RATE + 20; i++)
     soup_websocket_connection_send_text (v->ws, "{\"ack\":10}");
   while (!v->closed)
     g_main_context_iteration (NULL, TRUE);
