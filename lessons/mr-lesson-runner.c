@@ -38,6 +38,7 @@ struct _MrLessonRunner
   char                *prediction;
   char                *held_verb;
   MrDns               *dns;
+  GPtrArray           *faults;         /* (element-type MrLessonFault) borrowed from the lesson: switched on by us */
 
   MrLessonSessionFunc  session_func;
   gpointer             session_data;
@@ -326,6 +327,7 @@ apply_setup (MrLessonRunner  *self,
 
       if (mr_world_add_fault (get_world (self->engine), spec, error) == NULL)
         return FALSE;
+      g_ptr_array_add (self->faults, fault);
     }
 
   if (setup->connect && !open_session (self, setup->service, setup->client))
@@ -929,6 +931,21 @@ parse_duration (const char *text,
   return TRUE;
 }
 
+/* Work the engine queued for "as soon as possible" (the relay's first
+ * attempt is an idle source). Headless, nothing else would run it; in the
+ * app the engine thread's loop already has, unless we are inside it. */
+static void
+flush_pending (void)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+  guint guard = 0;
+
+  if (g_main_depth () > 0)
+    return;
+  while (g_main_context_iteration (context, FALSE) && guard++ < 10000)
+    ;
+}
+
 static void
 meta_dig (MrLessonRunner *self,
           char          **words)
@@ -1041,12 +1058,15 @@ meta_command (MrLessonRunner *self,
 
           /* Timers due inside the window fire in order, and so do the ones
            * they schedule (a relay's whole conversation over a wire). */
+          flush_pending ();
           while ((due = mr_clock_get_next_due (clock)) >= 0 && due <= left && guard++ < 100000)
             {
               mr_clock_advance (clock, due);
               left -= due;
+              flush_pending ();
             }
           mr_clock_advance (clock, left);
+          flush_pending ();
           emit_note (self, _("[The clock moved forward by %s]"), words[1]);
         }
     }
@@ -1192,6 +1212,21 @@ mr_lesson_runner_show_me (MrLessonRunner *self)
 
 /* Life cycle */
 
+/* The lesson's faults are the lesson's: the lab goes back to normal when
+ * it ends or starts over. */
+static void
+remove_faults (MrLessonRunner *self)
+{
+  MrWorld *world = self->engine ? get_world (self->engine) : NULL;
+
+  for (guint i = 0; world != NULL && i < self->faults->len; i++)
+    {
+      MrLessonFault *fault = g_ptr_array_index (self->faults, i);
+      mr_world_remove_fault (world, fault->name, fault->target);
+    }
+  g_ptr_array_set_size (self->faults, 0);
+}
+
 static void
 close_sessions (MrLessonRunner *self)
 {
@@ -1299,6 +1334,7 @@ mr_lesson_runner_reset (MrLessonRunner  *self,
   if (!mr_lesson_progress_reset (self->progress, self->lesson->id, error))
     return FALSE;
   close_sessions (self);
+  remove_faults (self);
   g_hash_table_remove_all (self->conversations);
   self->started = FALSE;
   self->completed = FALSE;
@@ -1405,6 +1441,7 @@ mr_lesson_runner_dispose (GObject *object)
   MrLessonRunner *self = (MrLessonRunner *)object;
 
   close_sessions (self);
+  remove_faults (self);
   if (self->session_destroy != NULL)
     self->session_destroy (self->session_data);
   self->session_destroy = NULL;
@@ -1424,6 +1461,7 @@ mr_lesson_runner_finalize (GObject *object)
   g_clear_pointer (&self->sessions, g_ptr_array_unref);
   g_clear_pointer (&self->conversations, g_hash_table_unref);
   g_clear_pointer (&self->latched, g_hash_table_unref);
+  g_clear_pointer (&self->faults, g_ptr_array_unref);
   if (self->held != NULL)
     g_string_free (self->held, TRUE);
   g_free (self->prediction);
@@ -1557,6 +1595,7 @@ mr_lesson_runner_init (MrLessonRunner *self)
   self->sessions = g_ptr_array_new_with_free_func (g_object_unref);
   self->conversations = g_hash_table_new (NULL, NULL);
   self->latched = g_hash_table_new (NULL, NULL);
+  self->faults = g_ptr_array_new ();
   self->held = g_string_new (NULL);
   self->session_func = default_session_func;
 }

@@ -291,8 +291,19 @@ test_replay (gconstpointer data)
       g_assert_cmpuint (mr_lesson_runner_get_step_index (runner), ==, s);
       mr_lesson_runner_show_me (runner);
       if (mr_lesson_runner_get_step_index (runner) == s)
-        g_test_message ("%s: step %s (line %u) did not complete; console:\n%s",
-                        lesson->id, step->id, step->line, rec.output->str);
+        {
+          g_autoptr(GPtrArray) events = mr_event_bus_dup_since (mr_engine_get_bus (engine), 0, 0);
+
+          g_test_message ("%s: step %s (line %u) did not complete; console:\n%s",
+                          lesson->id, step->id, step->line, rec.output->str);
+          for (guint e = 0; e < events->len; e++)
+            {
+              MrEvent *event = g_ptr_array_index (events, e);
+              g_test_message ("event %" G_GUINT64_FORMAT " conv %" G_GUINT64_FORMAT " %s %s: %s",
+                              event->seq, event->conversation_id, mr_event_kind_to_string (event->kind),
+                              event->server ? event->server : "-", event->text ? event->text : "");
+            }
+        }
       g_assert_cmpuint (mr_lesson_runner_get_step_index (runner), >, s);
       g_assert_cmpuint (rec.hints->len, ==, 0);
       if (step->predict != NULL)
