@@ -439,11 +439,16 @@ mr_clock_cancel (MrClock *self,
 gint64
 mr_clock_get_next_due (MrClock *self)
 {
+  gint64 remaining;
+
   g_return_val_if_fail (MR_IS_CLOCK (self), -1);
 
   if (self->timeouts == NULL)
     return -1;
-  return MAX (0, ((Timeout *)self->timeouts->data)->due - mr_clock_now (self));
+  /* Read the clock once: MAX() would evaluate it twice, and time moves
+   * between the two reads (a negative result means "nothing pending"). */
+  remaining = ((Timeout *)self->timeouts->data)->due - mr_clock_now (self);
+  return MAX (remaining, 0);
 }
 
 const char *
