@@ -80,7 +80,13 @@ drive (Fixture   *f,
       if (done (f, data))
         return TRUE;
       if ((due = mr_clock_get_next_due (f->clock)) < 0)
-        return done (f, data);
+        {
+          if (!done (f, data))
+            g_test_message ("stuck after %u rounds: %u queued, %u connections", i,
+                            g_list_model_get_n_items (mr_world_get_queue (f->world)),
+                            mr_relay_get_n_connections (mr_world_get_relay (f->world)));
+          return done (f, data);
+        }
       mr_clock_advance (f->clock, MAX (due, 1));
     }
 
