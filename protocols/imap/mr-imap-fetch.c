@@ -978,6 +978,60 @@ append_bytes (MrImapResponse *response,
   mr_imap_response_append_literal (response, data ? data : "", len);
 }
 
+static void
+compute_structure (MrImapResponse *response,
+                   MrMessage      *message,
+                   ItemKind        kind)
+{
+  GMimeMessage *mime = mr_message_get_mime (message);
+  GMimeObject *body = mime ? g_mime_message_get_mime_part (mime) : NULL;
+
+  if (kind == ITEM_ENVELOPE)
+    {
+      if (mime)
+        append_envelope (response, mime);
+      else
+        mr_imap_response_append (response, "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
+    }
+  else if (body)
+    append_body (response, body, kind == ITEM_BODYSTRUCTURE);
+  else
+    mr_imap_response_printf (response, "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" %"
+                             G_GSIZE_FORMAT " 0)", mr_message_get_size (message));
+}
+
+/* A message never changes, so its ENVELOPE, BODY and BODYSTRUCTURE are
+ * worked out once and kept on it (Dovecot keeps them in its cache file). */
+static void
+append_structure (MrImapResponse *response,
+                  MrMessage      *message,
+                  ItemKind        kind)
+{
+  const char *key = kind == ITEM_ENVELOPE ? "mr-imap-envelope"
+                    : kind == ITEM_BODY ? "mr-imap-body" : "mr-imap-bodystructure";
+  const char *cached = g_object_get_data (G_OBJECT (message), key);
+  g_autoptr(MrImapResponse) part = NULL;
+
+  if (cached != NULL)
+    {
+      mr_imap_response_append (response, cached);
+      return;
+    }
+
+  part = mr_imap_response_new ();
+  compute_structure (part, message, kind);
+
+  /* Only plain text is cached; literals (8-bit names) are rebuilt. */
+  if (part->contents->len == 0)
+    g_object_set_data_full (G_OBJECT (message), key,
+                            g_strndup ((const char *)part->wire->data, part->wire->len), g_free);
+
+  g_byte_array_append (response->wire, part->wire->data, part->wire->len);
+  g_string_append_len (response->text, part->text->str, part->text->len);
+  for (guint i = 0; i < part->contents->len; i++)
+    g_ptr_array_add (response->contents, g_bytes_ref (g_ptr_array_index (part->contents, i)));
+}
+
 void
 mr_imap_fetch_write (const MrImapFetch *self,
                      MrMessage         *message,
@@ -1044,30 +1098,14 @@ mr_imap_fetch_write (const MrImapFetch *self,
           break;
 
         case ITEM_ENVELOPE:
-          {
-            GMimeMessage *mime = mr_message_get_mime (message);
-
-            mr_imap_response_append (response, "ENVELOPE ");
-            if (mime)
-              append_envelope (response, mime);
-            else
-              mr_imap_response_append (response, "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
-          }
+          mr_imap_response_append (response, "ENVELOPE ");
+          append_structure (response, message, ITEM_ENVELOPE);
           break;
 
         case ITEM_BODY:
         case ITEM_BODYSTRUCTURE:
-          {
-            GMimeMessage *mime = mr_message_get_mime (message);
-            GMimeObject *body = mime ? g_mime_message_get_mime_part (mime) : NULL;
-
-            mr_imap_response_append (response, item->kind == ITEM_BODY ? "BODY " : "BODYSTRUCTURE ");
-            if (body)
-              append_body (response, body, item->kind == ITEM_BODYSTRUCTURE);
-            else
-              mr_imap_response_printf (response, "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" %"
-                                       G_GSIZE_FORMAT " 0)", g_bytes_get_size (raw));
-          }
+          mr_imap_response_append (response, item->kind == ITEM_BODY ? "BODY " : "BODYSTRUCTURE ");
+          append_structure (response, message, item->kind);
           break;
 
         case ITEM_SECTION:
