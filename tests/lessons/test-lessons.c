@@ -517,6 +517,112 @@ test_hints (void)
   recorder_clear (&rec);
 }
 
+static MrLesson *
+builtin_lesson (const char *id)
+{
+  for (guint i = 0; i < builtin->len; i++)
+    if (g_str_equal (((MrLesson *) g_ptr_array_index (builtin, i))->id, id))
+      return g_ptr_array_index (builtin, i);
+  g_assert_not_reached ();
+  return NULL;
+}
+
+static guint
+step_index_of (MrLesson   *lesson,
+               const char *id)
+{
+  for (guint i = 0; i < lesson->steps->len; i++)
+    if (g_str_equal (((MrLessonStep *) g_ptr_array_index (lesson->steps, i))->id, id))
+      return i;
+  g_assert_not_reached ();
+  return 0;
+}
+
+static guint n_requested;
+
+static void
+on_predict_requested (MrLessonRunner *runner,
+                      GStrv           choices,
+                      gpointer        user_data)
+{
+  g_assert_true (g_strv_contains ((const char * const *) choices, "354"));
+  n_requested++;
+}
+
+/* The reply to DATA is withheld until the learner predicts; a wrong
+ * prediction is judged against what the server really said. */
+static void
+test_predict_withheld (void)
+{
+  MrLesson *lesson = builtin_lesson ("smtp-01-hello");
+  g_autoptr(MrEngine) engine = new_engine ();
+  g_autofree char *progress = temp_progress_path ();
+  g_autoptr(MrLessonRunner) runner = start_or_skip (engine, lesson, progress);
+  guint data_step = step_index_of (lesson, "data");
+  Recorder rec;
+
+  if (runner == NULL)
+    return;
+  for (guint i = 0; i < data_step; i++)
+    mr_lesson_runner_show_me (runner);
+  g_assert_cmpuint (mr_lesson_runner_get_step_index (runner), ==, data_step);
+
+  recorder_init (&rec, runner);
+  n_requested = 0;
+  g_signal_connect (runner, "predict-requested", G_CALLBACK (on_predict_requested), NULL);
+  mr_lesson_runner_submit_line (runner, "DATA");
+  g_assert_cmpuint (n_requested, ==, 1);
+  g_assert_true (mr_lesson_runner_get_awaiting_prediction (runner));
+  g_assert_null (strstr (rec.output->str, "354"));
+  /* the goal holds on the bus, but the step waits for the prediction */
+  g_assert_cmpuint (mr_lesson_runner_get_step_index (runner), ==, data_step);
+
+  mr_lesson_runner_predict (runner, "345");
+  g_assert_cmpuint (rec.n_predictions, ==, 1);
+  g_assert_cmpuint (rec.n_right, ==, 0);
+  g_assert_cmpstr (rec.last_actual, ==, "354");
+  g_assert_nonnull (strstr (rec.output->str, "354 "));
+  g_assert_false (mr_lesson_runner_get_awaiting_prediction (runner));
+  g_assert_cmpuint (mr_lesson_runner_get_step_index (runner), ==, data_step + 1);
+  recorder_clear (&rec);
+}
+
+/* After a restart, a lesson resumes at the saved step with the world as the
+ * earlier steps left it: the next reference move works. */
+static void
+test_resume_replays (void)
+{
+  MrLesson *lesson = builtin_lesson ("smtp-01-hello");
+  g_autofree char *progress = temp_progress_path ();
+  guint rcpt_step = step_index_of (lesson, "rcpt");
+
+  {
+    g_autoptr(MrEngine) engine = new_engine ();
+    g_autoptr(MrLessonRunner) runner = start_or_skip (engine, lesson, progress);
+
+    if (runner == NULL)
+      return;
+    for (guint i = 0; i < rcpt_step; i++)
+      mr_lesson_runner_show_me (runner);
+    g_assert_cmpuint (mr_lesson_runner_get_step_index (runner), ==, rcpt_step);
+  }
+
+  {
+    g_autoptr(MrEngine) engine = new_engine ();
+    g_autoptr(MrLessonRunner) runner = start_or_skip (engine, lesson, progress);
+    Recorder rec;
+
+    g_assert_nonnull (runner);
+    g_assert_cmpuint (mr_lesson_runner_get_step_index (runner), ==, rcpt_step);
+    recorder_init (&rec, runner);
+    /* MAIL FROM was replayed: RCPT is accepted, not 503 */
+    mr_lesson_runner_submit_line (runner, "RCPT TO:<bob@recipient.example>");
+    g_assert_nonnull (strstr (rec.output->str, "250 2.1.5"));
+    g_assert_cmpuint (mr_lesson_runner_get_step_index (runner), ==, rcpt_step + 1);
+    recorder_clear (&rec);
+  }
+}
+
 /* The validator: broken files are reported with file, line and reason. */
 typedef struct
 {
@@ -679,6 +785,8 @@ main (int   argc,
   g_test_add_func ("/lessons/catalog/user-dir", test_user_dir);
   g_test_add_func ("/lessons/runner/hints", test_hints);
   g_test_add_func ("/lessons/runner/progress", test_progress_restore);
+  g_test_add_func ("/lessons/runner/predict-withheld", test_predict_withheld);
+  g_test_add_func ("/lessons/runner/resume-replays", test_resume_replays);
 
   for (guint i = 0; i < builtin->len; i++)
     {
