@@ -14,6 +14,7 @@
 #include "mr-engine-private.h"
 #include "mr-fault.h"
 #include "mr-server-options.h"
+#include "mr-world.h"
 
 gboolean
 _mr_server_options_apply_extensions (MrServerOptions  *options,
@@ -34,11 +35,18 @@ _mr_server_options_apply_faults (MrServerOptions  *options,
                                  MrEngine         *engine,
                                  GError          **error)
 {
-  if (options->faults != NULL && options->faults[0] != NULL)
+  MrWorld *world = mr_engine_get_world (engine);
+
+  for (guint i = 0; options->faults && options->faults[i]; i++)
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("--fault is not available in this build"));
-      return FALSE;
+      g_autoptr(GError) local_error = NULL;
+
+      if (!mr_world_add_fault (world, options->faults[i], &local_error))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--fault %s: %s", options->faults[i], local_error->message);
+          return FALSE;
+        }
     }
   return TRUE;
 }

@@ -33,6 +33,7 @@
 #include "mr-pop3-session.h"
 #include "mr-imap-session.h"
 #include "mr-http-server.h"
+#include "mr-world.h"
 #include "mr-engine.h"
 
 #undef MR_INSIDE

@@ -17,7 +17,6 @@ typedef enum
   MR_ENGINE_EXTENSION_WORLD,    /* MrWorld: relay, DNS, faults */
   MR_ENGINE_EXTENSION_HTTP,     /* MrHttpServer: web view and API */
   MR_ENGINE_EXTENSION_MAILDIR,  /* MrMaildir: persistence */
-  MR_ENGINE_EXTENSION_MX,       /* MrSmtpBackend delivering to local mailboxes */
   MR_N_ENGINE_EXTENSIONS
 } MrEngineExtension;
 

@@ -18,6 +18,7 @@
 #include "mr-pop3-session.h"
 #include "mr-smtp-local-delivery.h"
 #include "mr-smtp-session.h"
+#include "mr-world.h"
 
 /* The one place that knows every protocol's constructor, so the engine core
  * and the server stay protocol-agnostic. */
@@ -40,21 +41,15 @@ _mr_engine_has_protocol (MrEngine   *self,
     }
 }
 
-/* The MX's backend: accepts mail for the lab's domains into local mailboxes. */
-static MrSmtpBackend *
-ensure_mx_backend (MrEngine *self)
+MrWorld *
+mr_engine_get_world (MrEngine *self)
 {
-  GObject *mx = _mr_engine_get_extension (self, MR_ENGINE_EXTENSION_MX);
+  GObject *world;
 
-  if (mx == NULL)
-    {
-      g_autoptr(MrSmtpLocalDelivery) delivery = mr_smtp_local_delivery_new (mr_engine_get_store (self),
-                                                                            mr_engine_get_clock (self));
+  g_return_val_if_fail (MR_IS_ENGINE (self), NULL);
 
-      _mr_engine_set_extension (self, MR_ENGINE_EXTENSION_MX, G_OBJECT (delivery));
-      mx = G_OBJECT (delivery);
-    }
-  return MR_SMTP_BACKEND (mx);
+  world = _mr_engine_get_extension (self, MR_ENGINE_EXTENSION_WORLD);
+  return world ? MR_WORLD (world) : NULL;
 }
 
 MrSession *
@@ -84,17 +79,9 @@ _mr_engine_create_protocol_session (MrEngine       *self,
     case MR_SERVICE_SMTP:
     case MR_SERVICE_SUBMISSION:
     case MR_SERVICE_SMTPS:
-      {
-        MrSmtpConfig config;
-
-        mr_smtp_config_init (&config);
-        config.hostname = hostname;
-        config.clock = clock;
-        /* RFC 6409 4.3: the submission ports want AUTH before MAIL. */
-        config.submission = service != MR_SERVICE_SMTP;
-
-        return mr_smtp_session_new (ensure_mx_backend (self), &config, conversation, limits);
-      }
+      /* The world decides: submission rules and the relay queue for
+       * submission/SMTPS, the MX's local delivery for SMTP, faults on both. */
+      return mr_world_create_smtp_session (mr_engine_get_world (self), service, conversation, limits);
 
     case MR_SERVICE_IMAP:
     case MR_SERVICE_IMAPS:
@@ -123,6 +110,9 @@ ensure_http_server (MrEngine *self)
   if (http == NULL)
     {
       g_autoptr(MrHttpServer) server = mr_http_server_new (self);
+
+      if (mr_engine_get_world (self) != NULL)
+        mr_http_server_set_faults (server, mr_world_get_faults (mr_engine_get_world (self)));
 
       _mr_engine_set_extension (self, MR_ENGINE_EXTENSION_HTTP, G_OBJECT (server));
       http = G_OBJECT (server);
@@ -179,6 +169,21 @@ mr_engine_use_maildir (MrEngine    *self,
 void
 _mr_engine_scenario_loaded (MrEngine *self)
 {
+  MrWorld *world = mr_engine_get_world (self);
+
+  if (world != NULL)
+    {
+      mr_world_set_scenario (world, mr_engine_get_scenario (self));
+    }
+  else
+    {
+      g_autoptr(MrWorld) created = mr_world_new (mr_engine_get_scenario (self),
+                                                 mr_engine_get_store (self),
+                                                 mr_engine_get_bus (self),
+                                                 mr_engine_get_clock (self));
+
+      _mr_engine_set_extension (self, MR_ENGINE_EXTENSION_WORLD, G_OBJECT (created));
+    }
 }
 
 void

@@ -31,6 +31,9 @@ MrClock        *mr_engine_get_clock        (MrEngine      *self);
 MrEventBus     *mr_engine_get_bus          (MrEngine      *self);
 MrStore        *mr_engine_get_store        (MrEngine      *self);
 MrScenario     *mr_engine_get_scenario     (MrEngine      *self);
+/* The simulated internet: relay queue, lab DNS, faults. NULL before a
+ * scenario is loaded. (transfer none) */
+MrWorld        *mr_engine_get_world        (MrEngine      *self);
 const MrLimits *mr_engine_get_limits       (MrEngine      *self);
 void            mr_engine_set_limits       (MrEngine      *self,
                                             const MrLimits *limits);

@@ -25,6 +25,7 @@ typedef struct _MrMessage        MrMessage;
 typedef struct _MrScenario       MrScenario;
 typedef struct _MrSession        MrSession;
 typedef struct _MrStore          MrStore;
+typedef struct _MrWorld          MrWorld;
 
 /**
  * MrProtocol:
