@@ -4,6 +4,7 @@ IDLE through raw commands, and mail that arrived over SMTP."""
 
 import imaplib
 import os
+import poplib
 import re
 import smtplib
 import socket
@@ -62,7 +63,7 @@ def fails(function, *args):
     return False
 
 
-with Lab(services=("smtp", "imap", "imaps")) as lab:
+with Lab(services=("smtp", "pop3", "imap", "imaps")) as lab:
     port = lab.port("imap")
 
     # Greeting, CAPABILITY, NOOP, a refused login.
@@ -267,6 +268,24 @@ with Lab(services=("smtp", "imap", "imaps")) as lab:
     check_equal(reader.readline(), b"i3 OK IDLE terminated\r\n", "DONE ends IDLE")
     sock.sendall(b"i4 LOGOUT\r\n")
     sock.close()
+
+    # A deletion over POP3 reaches the IMAP session as EXPUNGE (and a flag
+    # set over IMAP is what POP3 then no longer sees).
+    typ, data = imap.search(None, "ALL")
+    before = len(data[0].split())
+    pop = poplib.POP3("127.0.0.1", lab.port("pop3"), timeout=10)
+    pop.user(USER)
+    pop.pass_(PASSWORD)
+    count, _ = pop.stat()
+    check_equal(count, before, "POP3 sees the same messages as IMAP")
+    pop.dele(1)
+    pop.quit()
+    imap.untagged_responses.pop("EXPUNGE", None)
+    imap.noop()
+    check_equal(imap.untagged_responses.pop("EXPUNGE", None), [b"1"],
+                "a POP3 deletion shows up as EXPUNGE 1 in the IMAP session")
+    typ, data = imap.search(None, "ALL")
+    check_equal(len(data[0].split()) if data[0] else 0, before - 1, "IMAP has one message less")
     imap.logout()
 
 summary()
