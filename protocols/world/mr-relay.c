@@ -114,7 +114,73 @@ enum {
   ITEM_N_SIGNALS
 };
 
+enum {
+  ITEM_PROP_0,
+  ITEM_PROP_ID,
+  ITEM_PROP_SENDER,
+  ITEM_PROP_ARRIVAL,
+  ITEM_PROP_NEXT_ATTEMPT,
+  ITEM_PROP_N_RECIPIENTS,
+  ITEM_PROP_STATE,
+  ITEM_PROP_DONE,
+  ITEM_N_PROPS
+};
+
 static guint item_signals [ITEM_N_SIGNALS];
+static GParamSpec *item_properties [ITEM_N_PROPS];
+
+static void
+mr_queue_item_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  MrQueueItem *self = MR_QUEUE_ITEM (object);
+
+  switch (prop_id)
+    {
+    case ITEM_PROP_ID:
+      g_value_set_string (value, mr_queue_item_get_id (self));
+      break;
+
+    case ITEM_PROP_SENDER:
+      g_value_set_string (value, mr_queue_item_get_sender (self));
+      break;
+
+    case ITEM_PROP_ARRIVAL:
+      g_value_set_int64 (value, self->arrival);
+      break;
+
+    case ITEM_PROP_NEXT_ATTEMPT:
+      g_value_set_int64 (value, self->next_attempt);
+      break;
+
+    case ITEM_PROP_N_RECIPIENTS:
+      g_value_set_uint (value, self->recipients->len);
+      break;
+
+    case ITEM_PROP_STATE:
+      g_value_set_int (value, mr_queue_item_get_state (self));
+      break;
+
+    case ITEM_PROP_DONE:
+      g_value_set_boolean (value, mr_queue_item_get_done (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+/* ::changed, and the properties that follow the recipients. */
+static void
+item_changed (MrQueueItem *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), item_properties [ITEM_PROP_STATE]);
+  g_object_notify_by_pspec (G_OBJECT (self), item_properties [ITEM_PROP_NEXT_ATTEMPT]);
+  g_object_notify_by_pspec (G_OBJECT (self), item_properties [ITEM_PROP_DONE]);
+  g_signal_emit (self, item_signals [ITEM_CHANGED], 0);
+}
 
 static void
 mr_queue_item_finalize (GObject *object)
@@ -134,6 +200,30 @@ mr_queue_item_class_init (MrQueueItemClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = mr_queue_item_finalize;
+  object_class->get_property = mr_queue_item_get_property;
+
+  item_properties [ITEM_PROP_ID] =
+    g_param_spec_string ("id", NULL, NULL, NULL, (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  item_properties [ITEM_PROP_SENDER] =
+    g_param_spec_string ("sender", NULL, NULL, NULL, (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  item_properties [ITEM_PROP_ARRIVAL] =
+    g_param_spec_int64 ("arrival", NULL, NULL, 0, G_MAXINT64, 0,
+                        (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  item_properties [ITEM_PROP_NEXT_ATTEMPT] =
+    g_param_spec_int64 ("next-attempt", NULL, NULL, 0, G_MAXINT64, 0,
+                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  item_properties [ITEM_PROP_N_RECIPIENTS] =
+    g_param_spec_uint ("n-recipients", NULL, NULL, 0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  item_properties [ITEM_PROP_STATE] =
+    g_param_spec_int ("state", NULL, NULL, MR_QUEUE_RCPT_QUEUED, MR_QUEUE_RCPT_BOUNCED,
+                      MR_QUEUE_RCPT_QUEUED,
+                      (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  item_properties [ITEM_PROP_DONE] =
+    g_param_spec_boolean ("done", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, ITEM_N_PROPS, item_properties);
 
   /**
    * MrQueueItem::changed:
@@ -224,6 +314,27 @@ mr_queue_item_lookup_recipient (MrQueueItem *self,
     }
 
   return NULL;
+}
+
+MrQueueRcptState
+mr_queue_item_get_state (MrQueueItem *self)
+{
+  gboolean any[MR_QUEUE_RCPT_BOUNCED + 1] = { FALSE, };
+
+  g_return_val_if_fail (MR_IS_QUEUE_ITEM (self), MR_QUEUE_RCPT_QUEUED);
+
+  for (guint i = 0; i < self->recipients->len; i++)
+    any[((MrQueueRecipient *)g_ptr_array_index (self->recipients, i))->state] = TRUE;
+
+  if (any[MR_QUEUE_RCPT_SENDING])
+    return MR_QUEUE_RCPT_SENDING;
+  if (any[MR_QUEUE_RCPT_QUEUED])
+    return MR_QUEUE_RCPT_QUEUED;
+  if (any[MR_QUEUE_RCPT_DEFERRED])
+    return MR_QUEUE_RCPT_DEFERRED;
+  if (any[MR_QUEUE_RCPT_BOUNCED])
+    return MR_QUEUE_RCPT_BOUNCED;
+  return MR_QUEUE_RCPT_DELIVERED;
 }
 
 gboolean
@@ -610,12 +721,12 @@ item_round_done (MrQueueItem *item)
       item->next_attempt = now + wait;
       item->timer_id = mr_clock_add_timeout (self->clock, wait, (MrClockFunc)attempt_item,
                                              g_object_ref (item), g_object_unref);
-      g_signal_emit (item, item_signals [ITEM_CHANGED], 0);
+      item_changed (item);
       return;
     }
 
   item->next_attempt = 0;
-  g_signal_emit (item, item_signals [ITEM_CHANGED], 0);
+  item_changed (item);
 
   {
     guint position;
@@ -640,7 +751,7 @@ attempt_finish (Attempt *attempt)
   g_ptr_array_remove (self->attempts, attempt);
   g_assert (item->n_active > 0);
   item->n_active--;
-  g_signal_emit (item, item_signals [ITEM_CHANGED], 0);
+  item_changed (item);
   if (item->n_active == 0)
     item_round_done (item);
   g_object_unref (item);
@@ -928,7 +1039,7 @@ attempt_item (MrQueueItem *item)
     }
 
   item->n_active = new_attempts->len;
-  g_signal_emit (item, item_signals [ITEM_CHANGED], 0);
+  item_changed (item);
   for (guint i = 0; i < new_attempts->len; i++)
     g_ptr_array_add (self->attempts, g_ptr_array_index (new_attempts, i));
   for (guint i = 0; i < new_attempts->len; i++)

@@ -74,6 +74,10 @@ const MrQueueRecipient *mr_queue_item_get_recipient    (MrQueueItem *self,
 /* Looks a recipient up by address; NULL if none. */
 const MrQueueRecipient *mr_queue_item_lookup_recipient (MrQueueItem *self,
                                                         const char  *address);
+/* The item as a whole: sending, else queued, else deferred, else bounced
+ * (if any recipient bounced), else delivered. Also the "state" property,
+ * notified with ::changed, as are "next-attempt" and "done". */
+MrQueueRcptState        mr_queue_item_get_state        (MrQueueItem *self);
 /* Every recipient is delivered or bounced. */
 gboolean                mr_queue_item_get_done         (MrQueueItem *self);
 /* Whether this item is itself a DSN (null reverse-path): never bounced. */

@@ -267,6 +267,8 @@ test_world_unknown_user_dsn (Fixture       *f,
   drive_until_idle (f);
 
   g_assert_cmpint (mr_queue_item_get_recipient (item, 0)->state, ==, MR_QUEUE_RCPT_BOUNCED);
+  g_assert_cmpint (mr_queue_item_get_state (item), ==, MR_QUEUE_RCPT_BOUNCED);
+  g_assert_true (mr_queue_item_get_done (item));
   g_assert_cmpuint (mr_queue_item_get_recipient (item, 0)->code, ==, 550);
   g_assert_cmpstr (mr_queue_item_get_recipient (item, 0)->enhanced, ==, "5.1.1");
   g_object_unref (item);
@@ -354,6 +356,15 @@ test_world_greylisting (Fixture       *f,
   g_assert_true (drive (f, done_first_round, item));
   rcpt = mr_queue_item_get_recipient (item, 0);
   g_assert_cmpint (rcpt->state, ==, MR_QUEUE_RCPT_DEFERRED);
+  {
+    int state = -1;
+    gint64 next = 0;
+
+    g_object_get (item, "state", &state, "next-attempt", &next, NULL);
+    g_assert_cmpint (state, ==, MR_QUEUE_RCPT_DEFERRED);
+    g_assert_cmpint (next, ==, mr_queue_item_get_next_attempt (item));
+    g_assert_cmpuint (g_list_model_get_n_items (mr_world_get_queue (f->world)), ==, 1);
+  }
   g_assert_cmpuint (rcpt->code, ==, 451);
   g_assert_cmpstr (rcpt->enhanced, ==, "4.7.1");
   g_assert_cmpint (mr_queue_item_get_next_attempt (item), >, mr_clock_now (f->clock));
