@@ -773,6 +773,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  int ret;
+
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   mr_init ();
 
@@ -798,5 +800,7 @@ main (int   argc,
       g_test_add_data_func (wrong, lesson, test_wrong_moves);
     }
 
-  return g_test_run ();
+  ret = g_test_run ();
+  g_clear_pointer (&builtin, g_ptr_array_unref);
+  return ret;
 }
