@@ -451,10 +451,11 @@ count_bad (MrImapSession *self)
 {
   const MrLimits *limits = mr_session_get_limits (MR_SESSION (self));
 
-  /* Postfix's hard error limit: a client that only sends junk goes away. */
+  /* Postfix's hard error limit: a client that only sends junk goes away;
+   * [ALERT] (RFC 3501 7.1) makes clients show the reason to the user. */
   if (++self->bad_commands >= limits->max_bad_commands)
     {
-      _mr_imap_session_untagged (self, "BYE Too many invalid commands");
+      _mr_imap_session_untagged (self, "BYE [ALERT] Too many invalid commands");
       self->state = MR_IMAP_STATE_LOGOUT;
       mr_session_set_action (MR_SESSION (self), MR_SESSION_CLOSE);
     }
@@ -765,7 +766,7 @@ mr_imap_session_stop (MrSession    *session,
   switch (reason)
     {
     case MR_STOP_SHUTDOWN:
-      _mr_imap_session_untagged (self, "BYE Server shutting down");
+      _mr_imap_session_untagged (self, "BYE [ALERT] Server shutting down");
       break;
     case MR_STOP_IDLE:
       _mr_imap_session_untagged (self, "BYE Autologout; idle for too long");

@@ -371,7 +371,7 @@ test_bad_input (void)
     g_autoptr(MrSession) session = open_session_with_limits (&lab, &strict);
     g_autofree char *out = send (session, "x X\r\nx X\r\nx X\r\nx NOOP\r\n");
 
-    assert_contains (out, "* BYE Too many invalid commands\r\n");
+    assert_contains (out, "* BYE [ALERT] Too many invalid commands\r\n");
     assert_lacks (out, "x OK");
     g_assert_cmpint (mr_session_get_action (session), ==, MR_SESSION_CLOSE);
   }
@@ -796,7 +796,7 @@ test_two_sessions (void)
   /* The server stopping says BYE. */
   mr_session_stop (b, MR_STOP_SHUTDOWN);
   out = take (b);
-  g_assert_cmpstr (out, ==, "* BYE Server shutting down\r\n");
+  g_assert_cmpstr (out, ==, "* BYE [ALERT] Server shutting down\r\n");
   g_assert_cmpint (mr_session_get_action (b), ==, MR_SESSION_CLOSE);
 
   lab_clear (&lab);
