@@ -83,6 +83,20 @@ mr_server_options_parse (MrServerOptions  *options,
       N_("Virtual clock: realtime, fast or step"), N_("MODE") },
     { "speed", 0, 0, G_OPTION_ARG_DOUBLE, &options->speed,
       N_("Clock speed factor (0.25 is slow motion, 60 is fast-forward)"), N_("F") },
+    { "max-message-size", 0, 0, G_OPTION_ARG_INT64, &options->max_message,
+      N_("Largest message accepted, in octets (SMTP SIZE, 552 5.3.4 above it)"), N_("OCTETS") },
+    { "max-recipients", 0, 0, G_OPTION_ARG_INT, &options->max_recipients,
+      N_("Recipients per SMTP transaction (452 4.5.3 above it; RFC 5321 asks for at least 100)"), "N" },
+    { "max-literal", 0, 0, G_OPTION_ARG_INT64, &options->max_literal,
+      N_("Largest IMAP literal, in octets"), N_("OCTETS") },
+    { "max-bad-commands", 0, 0, G_OPTION_ARG_INT, &options->max_bad_commands,
+      N_("Bad commands before the server hangs up (SMTP 421 4.7.0)"), "N" },
+    { "max-connections", 0, 0, G_OPTION_ARG_INT, &options->max_connections,
+      N_("Connections at once per service"), "N" },
+    { "max-connections-per-address", 0, 0, G_OPTION_ARG_INT, &options->max_connections_per_address,
+      N_("Connections at once from one client address"), "N" },
+    { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &options->idle_timeout,
+      N_("Seconds of silence before a client is disconnected (SMTP 421 4.4.2)"), N_("SECONDS") },
     { "classroom", 0, 0, G_OPTION_ARG_NONE, &options->classroom,
       N_("LAN classroom mode: listen on all addresses (every account needs a password)"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &options->version,
@@ -110,6 +124,15 @@ mr_server_options_parse (MrServerOptions  *options,
                        mr_service_to_string (i), options->ports[i]);
           return FALSE;
         }
+    }
+
+  if (options->max_message < 0 || options->max_recipients < 0 || options->max_literal < 0 ||
+      options->max_bad_commands < 0 || options->max_connections < 0 ||
+      options->max_connections_per_address < 0 || options->idle_timeout < 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("Limits must be positive (0 keeps the default)"));
+      return FALSE;
     }
 
   if (options->speed < 0)
@@ -151,6 +174,26 @@ mr_server_options_apply (MrServerOptions  *options,
 
   if (!_mr_server_options_apply_extensions (options, engine, error))
     return FALSE;
+
+  {
+    MrLimits limits = *mr_engine_get_limits (engine);
+
+    if (options->max_message)
+      limits.max_message = options->max_message;
+    if (options->max_recipients)
+      limits.max_recipients = options->max_recipients;
+    if (options->max_literal)
+      limits.max_literal = options->max_literal;
+    if (options->max_bad_commands)
+      limits.max_bad_commands = options->max_bad_commands;
+    if (options->max_connections)
+      limits.max_connections = options->max_connections;
+    if (options->max_connections_per_address)
+      limits.max_connections_per_address = options->max_connections_per_address;
+    if (options->idle_timeout)
+      limits.idle_timeout_seconds = options->idle_timeout;
+    mr_engine_set_limits (engine, &limits);
+  }
 
   if (options->exit_early)
     return TRUE;

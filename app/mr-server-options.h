@@ -29,6 +29,14 @@ typedef struct
   gboolean  classroom;
   gboolean  version;
   gboolean  exit_early;             /* an option that only prints (--list-faults) */
+  /* docs/limits.md: 0 keeps the default */
+  gint64    max_message;
+  int       max_recipients;
+  gint64    max_literal;
+  int       max_bad_commands;
+  int       max_connections;
+  int       max_connections_per_address;
+  int       idle_timeout;
 } MrServerOptions;
 
 MrServerOptions *mr_server_options_new    (void);
