@@ -69,11 +69,17 @@ folder_dir_name (const char *name)
 
   if (g_ascii_strcasecmp (name, "INBOX") == 0)
     return g_strdup ("");
+  /* "" would be the account's own directory. */
+  if (name[0] == '\0')
+    return NULL;
 
   dir = g_string_new (".");
   for (const char *p = name; *p; p++)
     {
-      if (*p == MR_MAILBOX_DELIMITER)
+      /* A leading delimiter would make "/" into "..": the parent. */
+      if (*p == MR_MAILBOX_DELIMITER && p == name)
+        g_string_append (dir, "%2F");
+      else if (*p == MR_MAILBOX_DELIMITER)
         g_string_append_c (dir, '.');
       else if (*p == '.')
         g_string_append (dir, "%2E");
@@ -123,7 +129,7 @@ mr_maildir_dup_folder_path (MrMaildir *self,
 
   g_return_val_if_fail (MR_IS_MAILDIR (self), NULL);
 
-  if (account == NULL || !is_safe_account_name (mr_account_get_address (account)))
+  if (dir == NULL || account == NULL || !is_safe_account_name (mr_account_get_address (account)))
     return NULL;
   return g_build_filename (self->root, mr_account_get_address (account), dir, NULL);
 }
@@ -626,6 +632,12 @@ mr_maildir_rename_mailbox (MrStoreBackend  *backend,
     return FALSE;
 
   new_dir = folder_dir_name (new_name);
+  if (new_dir == NULL)
+    {
+      g_set_error (error, MR_ERROR, MR_ERROR_FAILED,
+                   _("Maildir: a folder name cannot be empty"));
+      return FALSE;
+    }
   new_folder = g_build_filename (self->root, mr_account_get_address (account), new_dir, NULL);
   if (!ensure_folder (self, folder, mailbox, error))
     return FALSE;

@@ -13,6 +13,7 @@
 #include "mr-engine.h"
 #include "mr-error.h"
 #include "mr-maildir.h"
+#include "mr-pop3-session.h"
 #include "mr-store.h"
 
 #define USER "bob@example.test"
@@ -406,6 +407,110 @@ test_account_added_later (Fixture       *f,
 }
 
 static void
+test_hostile_names (Fixture       *f,
+                    gconstpointer  data)
+{
+  static const char *names[] = { "/", "/x", "a//b", "..", "../../etc", "%", "%2F", ".", "a.b/c", "100%", "x.y.z", ".hidden" };
+  g_autofree char *account_dir = g_build_filename (f->root, USER, NULL);
+
+  {
+    MrMaildir *maildir = NULL;
+    g_autoptr(MrStore) store = open_store (f->root, &maildir);
+    MrAccount *account = mr_store_lookup_account (store, USER);
+
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        g_autoptr(GError) error = NULL;
+        MrMailbox *mailbox = mr_account_create_mailbox (account, names[i], NULL, &error);
+        g_autofree char *path = NULL;
+        g_autofree char *parent = NULL;
+        g_autofree char *base = NULL;
+
+        if (mailbox == NULL)
+          {
+            g_test_message ("%s refused: %s", names[i], error->message);
+            continue;
+          }
+        path = mr_maildir_dup_folder_path (maildir, mailbox);
+        parent = g_path_get_dirname (path);
+        /* Always one directory right inside the account's, never above. */
+        g_assert_cmpstr (parent, ==, account_dir);
+        g_assert_cmpstr (path, !=, account_dir);
+        base = g_path_get_basename (path);
+        g_assert_true (base[0] == '.');
+        g_assert_cmpstr (base, !=, "..");
+        append (mailbox, msg_c, MR_FLAG_NONE);
+      }
+    g_assert_finalize_object (g_steal_pointer (&store));
+  }
+
+  /* Nothing was created next to the accounts. */
+  {
+    g_autoptr(GDir) dir = g_dir_open (f->root, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (dir)))
+      g_assert_true (g_str_equal (name, USER) || g_str_equal (name, ".mailroom.lock"));
+  }
+
+  /* The names come back as they were. */
+  {
+    g_autoptr(MrStore) store = open_store (f->root, NULL);
+    MrAccount *account = mr_store_lookup_account (store, USER);
+
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        MrMailbox *mailbox = mr_account_lookup_mailbox (account, names[i]);
+
+        if (mailbox != NULL)
+          {
+            g_test_message ("%s came back", names[i]);
+            g_assert_cmpuint (mr_mailbox_get_n_messages (mailbox), ==, 1);
+          }
+      }
+    g_assert_finalize_object (g_steal_pointer (&store));
+  }
+}
+
+static void
+test_pop3_session (Fixture       *f,
+                   gconstpointer  data)
+{
+  MrMaildir *maildir = NULL;
+  g_autoptr(MrStore) store = open_store (f->root, &maildir);
+  MrMailbox *inbox = mr_account_get_inbox (mr_store_lookup_account (store, USER));
+  g_autofree char *new_dir = g_build_filename (f->root, USER, "new", NULL);
+  g_autofree char *cur_dir = g_build_filename (f->root, USER, "cur", NULL);
+  g_autoptr(MrSession) session = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autofree char *cur_file = NULL;
+  static const char input[] =
+    "USER " USER "\r\nPASS secret\r\nRETR 2\r\nDELE 1\r\n";
+
+  append (inbox, msg_a, MR_FLAG_NONE);
+  append (inbox, msg_b, MR_FLAG_NONE);
+  append (inbox, msg_c, MR_FLAG_NONE);
+
+  session = mr_pop3_session_new (store, NULL, NULL, NULL);
+  mr_session_start (session);
+  mr_session_feed (session, (const guint8 *)input, strlen (input));
+  g_assert_cmpuint (count_files (new_dir), ==, 3);
+
+  /* RFC 1939 6: the UPDATE state is where the disk changes. */
+  mr_session_feed (session, (const guint8 *)"QUIT\r\n", 6);
+  out = mr_session_take_output (session);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (out, NULL), g_bytes_get_size (out),
+                                  "+OK localhost POP3 server signing off (1 message deleted, 2 left)"));
+  g_assert_cmpuint (count_files (new_dir), ==, 1);
+  g_assert_cmpuint (count_files (cur_dir), ==, 1);
+  cur_file = only_file (cur_dir);
+  g_assert_true (g_str_has_suffix (cur_file, ":2,S"));
+
+  g_clear_object (&session);
+  g_assert_finalize_object (g_steal_pointer (&store));
+}
+
+static void
 test_lock (Fixture       *f,
            gconstpointer  data)
 {
@@ -457,7 +562,7 @@ test_delivery_rate (Fixture       *f,
   g_autoptr(MrStore) store = open_store (f->root, NULL);
   MrMailbox *inbox = mr_account_get_inbox (mr_store_lookup_account (store, USER));
   gint64 start = g_get_monotonic_time ();
-  guint n = 200;
+  guint n = 100;
   double seconds;
 
   for (guint i = 0; i < n; i++)
@@ -483,6 +588,8 @@ main (int   argc,
   ADD ("/maildir/foreign-files", test_foreign_files);
   ADD ("/maildir/seeded-messages", test_seeded_messages);
   ADD ("/maildir/account-added-later", test_account_added_later);
+  ADD ("/maildir/hostile-names", test_hostile_names);
+  ADD ("/maildir/pop3-session", test_pop3_session);
   ADD ("/maildir/lock", test_lock);
   g_test_add_func ("/maildir/lock/subprocess", test_lock_subprocess);
   ADD ("/maildir/delivery-rate", test_delivery_rate);
