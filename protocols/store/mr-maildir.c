@@ -813,6 +813,15 @@ read_index (const char  *folder,
 
             if (g_strv_length (parts) == 2 && parse_uint (parts[0], &uid))
               {
+                char *old = g_hash_table_lookup (by_uid, GUINT_TO_POINTER (uid));
+
+                /* A UID seen twice: the later line wins. */
+                if (old != NULL)
+                  {
+                    g_hash_table_remove (index->uids, old);
+                    g_hash_table_remove (by_uid, GUINT_TO_POINTER (uid));
+                    g_free (old);
+                  }
                 g_hash_table_insert (index->uids, g_strdup (parts[1]), GUINT_TO_POINTER (uid));
                 g_hash_table_insert (by_uid, GUINT_TO_POINTER (uid), g_strdup (parts[1]));
                 index->uidnext = MAX (index->uidnext, uid + 1);
@@ -898,6 +907,26 @@ compare_by_arrival (gconstpointer a,
                     basename_of_key (mr_message_get_storage_key (mb)));
 }
 
+/* The Maildir spec: a file in tmp/ untouched for 36 hours is the remains
+ * of a delivery that died; nobody will rename it any more. */
+static void
+clean_tmp (const char *folder)
+{
+  g_autofree char *tmp = g_build_filename (folder, "tmp", NULL);
+  g_autoptr(GDir) dir = g_dir_open (tmp, 0, NULL);
+  gint64 limit = g_get_real_time () / G_USEC_PER_SEC - 36 * 60 * 60;
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)))
+    {
+      g_autofree char *path = g_build_filename (tmp, name, NULL);
+      GStatBuf st;
+
+      if (g_stat (path, &st) == 0 && S_ISREG (st.st_mode) && st.st_mtime < limit)
+        g_unlink (path);
+    }
+}
+
 static gboolean
 load_folder (MrMaildir  *self,
              const char *folder,
@@ -911,6 +940,7 @@ load_folder (MrMaildir  *self,
   gboolean had_index;
   gboolean dirty = FALSE;
 
+  clean_tmp (folder);
   had_index = read_index (folder, &index);
   if (!had_index || index.uidvalidity == 0)
     {

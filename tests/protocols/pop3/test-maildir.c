@@ -9,6 +9,8 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <time.h>
+#include <utime.h>
 
 #include "mr-engine.h"
 #include "mr-error.h"
@@ -299,6 +301,21 @@ test_foreign_files (Fixture       *f,
     g_assert_no_error (error);
     g_file_set_contents (two, "Subject: two\n\nworld\n", -1, &error);
     g_assert_no_error (error);
+
+    /* Remains of deliveries in tmp/: one from two days ago goes, a fresh
+     * one (someone may be writing it) stays. */
+    {
+      g_autofree char *stale = g_build_filename (tmp, "1.dead.host", NULL);
+      g_autofree char *fresh = g_build_filename (tmp, "2.busy.host", NULL);
+      struct utimbuf old = { 0 };
+
+      old.actime = old.modtime = time (NULL) - 48 * 60 * 60;
+      g_file_set_contents (stale, "Subject: half", -1, &error);
+      g_assert_no_error (error);
+      g_file_set_contents (fresh, "Subject: half", -1, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (g_utime (stale, &old), ==, 0);
+    }
   }
 
   {
@@ -328,6 +345,13 @@ test_foreign_files (Fixture       *f,
       }
     g_assert_cmpuint (uids[0], ==, 1);
     g_assert_cmpuint (uids[1], ==, 2);
+    {
+      g_autofree char *tmp = g_build_filename (inbox_dir, "tmp", NULL);
+      g_autofree char *left = only_file (tmp);
+
+      g_assert_cmpuint (count_files (tmp), ==, 1);
+      g_assert_true (g_str_has_suffix (left, "2.busy.host"));
+    }
     g_assert_finalize_object (g_steal_pointer (&store));
   }
 
