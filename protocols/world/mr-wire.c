@@ -25,7 +25,20 @@ typedef struct
   MrDirection  direction;
   GBytes      *bytes;
   MrEvent     *event;     /* held reply event, forwarded on delivery */
+  guint64      seq;       /* sending order across every wire of the clock */
 } Unit;
+
+/* In step mode, one mr_clock_step() lets one line through in the whole
+ * lab, not one per wire: the pacer of a clock (one per clock, kept on it)
+ * picks the wire whose next line was sent first. */
+typedef struct
+{
+  GPtrArray *wires;       /* MrWire, borrowed: each removes itself */
+  guint64    next_seq;
+  guint64    n_delivered;
+} Pacer;
+
+#define PACER_KEY "mr-wire-pacer"
 
 struct _MrWire
 {
@@ -47,7 +60,7 @@ struct _MrWire
   gint64        reply_delay;
   guint         timer_id;
   guint         n_delivered;
-  gulong        step_handler;
+  Pacer        *pacer;          /* the clock's, borrowed (the clock is ours) */
   gulong        changed_handler;
 
   guint         tls_available : 1;
@@ -157,6 +170,7 @@ push_unit (MrWire      *self,
 
   unit->direction = direction;
   unit->bytes = bytes;
+  unit->seq = self->pacer ? self->pacer->next_seq++ : 0;
   g_queue_push_tail (&self->queue, unit);
 }
 
@@ -331,6 +345,8 @@ deliver_one (MrWire *self)
 
   data = g_bytes_get_data (unit->bytes, &len);
   self->n_delivered++;
+  if (self->pacer != NULL)
+    self->pacer->n_delivered++;
   if (unit->event != NULL)
     forward (self, unit->event);
   if (unit->direction == MR_DIRECTION_TO_SERVER)
@@ -381,15 +397,53 @@ arm (MrWire *self)
 }
 
 static void
-on_clock_step_cb (MrWire  *self,
-                  MrClock *clock)
+on_clock_step_cb (MrClock *clock,
+                  Pacer   *pacer)
 {
-  g_assert (MR_IS_WIRE (self));
+  MrWire *next = NULL;
+  guint64 oldest = G_MAXUINT64;
 
   if (mr_clock_get_mode (clock) != MR_CLOCK_STEP)
     return;
+
+  for (guint i = 0; i < pacer->wires->len; i++)
+    {
+      MrWire *wire = g_ptr_array_index (pacer->wires, i);
+      Unit *head = g_queue_peek_head (&wire->queue);
+
+      if (!wire->closed && head != NULL && head->seq < oldest)
+        {
+          oldest = head->seq;
+          next = wire;
+        }
+    }
+
   /* Exactly one line per step. */
-  deliver_one (self);
+  if (next != NULL)
+    deliver_one (next);
+}
+
+static void
+pacer_free (Pacer *pacer)
+{
+  g_ptr_array_unref (pacer->wires);
+  g_free (pacer);
+}
+
+static Pacer *
+pacer_for (MrClock *clock)
+{
+  Pacer *pacer = g_object_get_data (G_OBJECT (clock), PACER_KEY);
+
+  if (pacer == NULL)
+    {
+      pacer = g_new0 (Pacer, 1);
+      pacer->wires = g_ptr_array_new ();
+      g_object_set_data_full (G_OBJECT (clock), PACER_KEY, pacer, (GDestroyNotify)pacer_free);
+      g_signal_connect (clock, "step", G_CALLBACK (on_clock_step_cb), pacer);
+    }
+
+  return pacer;
 }
 
 static void
@@ -425,10 +479,10 @@ mr_wire_dispose (GObject *object)
   cancel_timer (self);
   release_conversation (self);
   if (self->clock != NULL)
-    {
-      g_clear_signal_handler (&self->step_handler, self->clock);
-      g_clear_signal_handler (&self->changed_handler, self->clock);
-    }
+    g_clear_signal_handler (&self->changed_handler, self->clock);
+  if (self->pacer != NULL)
+    g_ptr_array_remove_fast (self->pacer->wires, self);
+  self->pacer = NULL;
   if (self->server != NULL)
     g_signal_handlers_disconnect_by_data (self->server, self);
   g_queue_clear_full (&self->queue, (GDestroyNotify)unit_free);
@@ -521,8 +575,8 @@ mr_wire_new (MrClock      *clock,
                                                      G_CALLBACK (on_hold_event_cb), self);
     }
 
-  self->step_handler = g_signal_connect_swapped (clock, "step",
-                                                 G_CALLBACK (on_clock_step_cb), self);
+  self->pacer = pacer_for (clock);
+  g_ptr_array_add (self->pacer->wires, self);
   self->changed_handler = g_signal_connect_swapped (clock, "changed",
                                                     G_CALLBACK (on_clock_changed_cb), self);
   g_signal_connect_swapped (server, "wakeup", G_CALLBACK (on_server_wakeup_cb), self);
@@ -638,4 +692,15 @@ mr_wire_get_closed (MrWire *self)
 {
   g_return_val_if_fail (MR_IS_WIRE (self), FALSE);
   return self->closed;
+}
+
+guint64
+mr_wire_get_total_delivered (MrClock *clock)
+{
+  Pacer *pacer;
+
+  g_return_val_if_fail (MR_IS_CLOCK (clock), 0);
+
+  pacer = g_object_get_data (G_OBJECT (clock), PACER_KEY);
+  return pacer ? pacer->n_delivered : 0;
 }

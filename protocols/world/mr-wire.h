@@ -28,7 +28,9 @@ G_DECLARE_FINAL_TYPE (MrWire, mr_wire, MR, WIRE, GObject)
  * delivered
  *  - in MR_CLOCK_REALTIME mode, after the line latency in virtual time
  *    (so the clock's speed scales it: slow motion and fast-forward);
- *  - in MR_CLOCK_STEP mode, one line per mr_clock_step().
+ *  - in MR_CLOCK_STEP mode, one line per mr_clock_step() in the whole lab:
+ *    of all wires paced by the clock, the one whose next line was sent
+ *    first delivers it.
  * TLS on a wire is simulated: after "220" to STARTTLS both ends are told
  * the hand-shake happened.
  */
@@ -57,5 +59,7 @@ guint          mr_wire_get_n_pending     (MrWire       *self);
 /* Lines delivered so far, both ways. */
 guint          mr_wire_get_n_delivered   (MrWire       *self);
 gboolean       mr_wire_get_closed        (MrWire       *self);
+/* Lines delivered by every wire paced by @clock, so far. */
+guint64        mr_wire_get_total_delivered (MrClock    *clock);
 
 G_END_DECLS

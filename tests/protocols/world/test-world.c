@@ -563,28 +563,26 @@ test_world_step_mode (Fixture       *f,
   client = submit (f, "alice@sender.example", "alice", NULL, NULL, "bob@recipient.example",
                    NULL, NULL);
 
-  while (!mr_wire_get_closed (f->laptop))
+  /* Alice's laptop to the submission server, then the relay to mx1: one
+   * line in the whole lab per step, whichever wire it is on. */
+  for (;;)
     {
-      guint before = mr_wire_get_n_delivered (f->laptop);
+      guint64 before = mr_wire_get_total_delivered (f->clock);
       guint64 seq = mr_event_bus_get_last_seq (f->bus);
 
-      mr_clock_step (f->clock);
-      g_assert_cmpuint (mr_wire_get_n_delivered (f->laptop), ==, before + 1);
-      /* Something happened on the bus for that line. */
-      g_assert_cmpuint (mr_event_bus_get_last_seq (f->bus), >, seq);
-      g_assert_cmpuint (++steps, <, 100);
-    }
-
-  /* Now the relay's hop, one line per step, to the end. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_cmpuint (mr_relay_get_n_connections (mr_world_get_relay (f->world)), ==, 1);
-  for (guint i = 0; i < 200 && g_list_model_get_n_items (mr_world_get_queue (f->world)) > 0; i++)
-    {
-      mr_clock_step (f->clock);
       while (g_main_context_iteration (NULL, FALSE))
         ;
+      if (queue_empty (f))
+        break;
+      mr_clock_step (f->clock);
+      g_assert_cmpuint (mr_wire_get_total_delivered (f->clock), ==, before + 1);
+      /* Something happened on the bus for that line. */
+      g_assert_cmpuint (mr_event_bus_get_last_seq (f->bus), >, seq);
+      g_assert_cmpuint (++steps, <, 200);
     }
+  g_test_message ("%u steps from alice's laptop to bob's INBOX", steps);
+  /* Two conversations of about 20 lines each. */
+  g_assert_cmpuint (steps, >, 30);
   g_assert_cmpuint (mr_mailbox_get_n_messages (inbox_of (f, "bob@recipient.example")), ==, 1);
 }
 
