@@ -40,6 +40,8 @@ struct _MrLessonRunner
   MrDns               *dns;
   GPtrArray           *faults;         /* (element-type MrLessonFault) borrowed from the lesson: switched on by us */
 
+  GSource             *check_source;   /* idle: check goals after bus events */
+
   MrLessonSessionFunc  session_func;
   gpointer             session_data;
   GDestroyNotify       session_destroy;
@@ -696,6 +698,36 @@ check_progress (MrLessonRunner *self)
         break;
     }
   self->in_check = FALSE;
+}
+
+static gboolean
+check_idle_cb (gpointer user_data)
+{
+  MrLessonRunner *self = user_data;
+
+  g_assert (MR_IS_LESSON_RUNNER (self));
+
+  g_clear_pointer (&self->check_source, g_source_unref);
+  check_progress (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Events that are not answers to the learner's lines (the relay's
+ * conversations, a delivery, an IDLE push) can complete a step too: check
+ * again once the engine is idle. The bus emits on the engine's thread. */
+static void
+on_bus_event (MrLessonRunner *self,
+              MrEvent        *event,
+              MrEventBus     *bus)
+{
+  g_assert (MR_IS_LESSON_RUNNER (self));
+
+  if (!self->started || self->completed || self->check_source != NULL)
+    return;
+  self->check_source = g_idle_source_new ();
+  g_source_set_callback (self->check_source, check_idle_cb, self, NULL);
+  g_source_set_name (self->check_source, "[mailroom] lesson goal check");
+  g_source_attach (self->check_source, g_main_context_get_thread_default ());
 }
 
 /* Hints */
@@ -1431,6 +1463,8 @@ mr_lesson_runner_new (MrEngine   *engine,
   self = g_object_new (MR_TYPE_LESSON_RUNNER, NULL);
   self->engine = g_object_ref (engine);
   self->lesson = mr_lesson_ref (lesson);
+  g_signal_connect_object (mr_engine_get_bus (engine), "event", G_CALLBACK (on_bus_event), self,
+                           G_CONNECT_SWAPPED);
   self->progress = mr_lesson_progress_new (progress_path);
   return self;
 }
@@ -1442,6 +1476,13 @@ mr_lesson_runner_dispose (GObject *object)
 
   close_sessions (self);
   remove_faults (self);
+  if (self->check_source != NULL)
+    {
+      g_source_destroy (self->check_source);
+      g_clear_pointer (&self->check_source, g_source_unref);
+    }
+  if (self->engine != NULL)
+    g_signal_handlers_disconnect_by_data (mr_engine_get_bus (self->engine), self);
   if (self->session_destroy != NULL)
     self->session_destroy (self->session_data);
   self->session_destroy = NULL;

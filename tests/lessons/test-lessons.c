@@ -697,6 +697,36 @@ static const BrokenCase broken_cases[] = {
     "broken.lesson:7: \"requires\" must be an array of strings" },
 };
 
+/* A goal met by something off the console (the relay, another client)
+ * completes the step once the engine's loop is idle. */
+static void
+test_bus_events (void)
+{
+  g_autoptr(MrEngine) engine = new_engine ();
+  g_autofree char *progress = temp_progress_path ();
+  g_autoptr(MrLessonRunner) runner = NULL;
+  g_autoptr(MrLesson) lesson = NULL;
+  g_autoptr(MrEvent) event = NULL;
+  g_autoptr(GError) error = NULL;
+
+  lesson = mr_lesson_new_from_data (HEAD "  \"service\": \"pop3\",\n  \"steps\": [\n"
+    "    { \"instruction\": \"i\", \"hint\": \"h\", \"stronger-hint\": \"s\", \"explanation\": \"e\",\n"
+    "      \"rfc\": \"RFC 5321\", \"solution\": \"/advance 1s\",\n"
+    "      \"goal\": { \"type\": \"event\", \"text\": \"^delivered elsewhere$\" } } ]\n}",
+    -1, "bus.lesson", &error);
+  g_assert_no_error (error);
+  runner = new_runner (engine, lesson, progress);
+  g_assert_true (mr_lesson_runner_start (runner, &error));
+  g_assert_no_error (error);
+
+  event = mr_event_new (MR_EVENT_NOTE, MR_DIRECTION_NONE, "delivered elsewhere");
+  mr_event_bus_emit (mr_engine_get_bus (engine), event);
+  g_assert_false (mr_lesson_runner_get_completed (runner));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_true (mr_lesson_runner_get_completed (runner));
+}
+
 static void
 test_validator (void)
 {
@@ -789,6 +819,7 @@ main (int   argc,
   g_test_add_func ("/lessons/runner/progress", test_progress_restore);
   g_test_add_func ("/lessons/runner/predict-withheld", test_predict_withheld);
   g_test_add_func ("/lessons/runner/resume-replays", test_resume_replays);
+  g_test_add_func ("/lessons/runner/bus-events", test_bus_events);
 
   for (guint i = 0; i < builtin->len; i++)
     {
