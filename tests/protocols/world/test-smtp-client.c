@@ -517,6 +517,47 @@ test_client_hostile (void)
       }
 }
 
+/* Random replies, some almost valid: the client never crashes, never
+ * buffers without bound, and ends with every recipient decided. */
+static void
+test_client_random (void)
+{
+  static const char * const pieces[] = {
+    "220 ", "250-", "250 ", "354 ", "421 ", "451 4.7.1 ", "550 5.1.1 ", "2", "25", "\r\n", "\n",
+    "\r", "PIPELINING", "STARTTLS", "CHUNKING", "SIZE 10", "AUTH PLAIN", "\x00", "\xff\xfe", ".",
+    "5.5.5", " ", "-",
+  };
+
+  for (guint round = 0; round < 2000; round++)
+    {
+      g_autoptr(MrSmtpClient) client = new_client (NULL, "bob@recipient.example",
+                                                   "carol@recipient.example", NULL);
+      guint n = g_test_rand_int_range (1, 60);
+
+      mr_smtp_client_start (client);
+      for (guint i = 0; i < n && !mr_smtp_client_get_finished (client); i++)
+        {
+          const char *piece = pieces[g_test_rand_int_range (0, G_N_ELEMENTS (pieces))];
+          gsize len = piece[0] == '\0' ? 1 : strlen (piece);
+          g_autoptr(GBytes) out = NULL;
+
+          mr_smtp_client_feed (client, (const guint8 *)piece, len);
+          out = mr_smtp_client_take_output (client);
+          if (mr_smtp_client_get_action (client) == MR_SESSION_START_TLS)
+            mr_smtp_client_tls_started (client);
+        }
+      mr_smtp_client_disconnected (client, "end of test");
+      g_assert_true (mr_smtp_client_get_finished (client));
+      for (guint i = 0; i < 2; i++)
+        {
+          MrSmtpClientRecipient *rcpt = g_ptr_array_index (mr_smtp_client_get_recipients (client), i);
+
+          g_assert_cmpint (rcpt->status, !=, MR_SMTP_RCPT_PENDING);
+          g_assert_cmpint (rcpt->status, !=, MR_SMTP_RCPT_ACCEPTED);
+        }
+    }
+}
+
 static void
 test_client_disconnect (void)
 {
@@ -668,6 +709,7 @@ main (int   argc,
   g_test_add_func ("/world/smtp-client/auth", test_client_auth);
   g_test_add_func ("/world/smtp-client/hostile", test_client_hostile);
   g_test_add_func ("/world/smtp-client/disconnect", test_client_disconnect);
+  g_test_add_func ("/world/smtp-client/random", test_client_random);
   g_test_add_func ("/world/smtp-client/events", test_client_events);
   g_test_add_func ("/world/smtp-client/parse-reply", test_client_parse_reply);
   g_test_add_func ("/world/smtp-client/dot-stuff", test_client_dot_stuff);
