@@ -17,8 +17,8 @@
 #include "mr-topology.h"
 
 #define BASE_DURATION_USEC   (1100 * 1000)   /* one hop at speed 1 */
-#define LANE_GAP_FRACTION    0.30            /* next envelope on a lane may start after this much */
-#define MAX_BACKLOG_USEC     (2 * G_USEC_PER_SEC)
+#define TRAIN_GAP_FRACTION   0.30            /* same direction: the next leaves after this much */
+#define CATCH_UP_USEC        (3 * G_USEC_PER_SEC)  /* backlog beyond which envelopes speed up */
 #define MAX_ENVELOPES        400
 #define GLOW_USEC            (1200 * 1000)
 
@@ -30,7 +30,16 @@ typedef struct
   GdkRGBA color;
   gint64  start;     /* frame time, µs */
   gint64  duration;
+  int     accepts;   /* host that takes a message when this arrives, or -1 */
 } Envelope;
+
+/* When the next envelope of a conversation may leave. */
+typedef struct
+{
+  gint64      last_start;
+  gint64      last_end;
+  MrDirection direction;
+} Schedule;
 
 struct _MrMapView
 {
@@ -39,7 +48,7 @@ struct _MrMapView
   /* Owned */
   MrTopology *topology;
   GQueue      envelopes;     /* Envelope*, by start time */
-  GHashTable *lane_free;     /* "src:dst" -> gint64* next free start */
+  GHashTable *schedules;     /* conversation id -> Schedule */
   GArray     *glow;          /* gint64 per host: glow until */
   GArray     *accepted;      /* guint per host: messages it took (250 after DATA) */
   GHashTable *last_verb;     /* conversation id -> last client verb */
@@ -66,6 +75,20 @@ envelope_free (gpointer data)
 
   g_free (envelope->label);
   g_free (envelope);
+}
+
+/* The envelope arrived (or was dropped): credit the message it carried. */
+static void
+envelope_done (MrMapView *self,
+               Envelope  *envelope,
+               gint64     now)
+{
+  if (envelope->accepts >= 0 && (guint) envelope->accepts < self->accepted->len)
+    {
+      g_array_index (self->accepted, guint, envelope->accepts)++;
+      g_array_index (self->glow, gint64, envelope->accepts) = now + GLOW_USEC;
+    }
+  envelope_free (envelope);
 }
 
 static gboolean
@@ -104,7 +127,7 @@ tick_cb (GtkWidget     *widget,
 
       if (now >= envelope->start + envelope->duration)
         {
-          envelope_free (envelope);
+          envelope_done (self, envelope, now);
           g_queue_delete_link (&self->envelopes, l);
         }
       l = next;
@@ -310,12 +333,14 @@ append_text_centered (MrMapView     *self,
 static const char *
 role_color (const char *role)
 {
+  /* Darker shades than the reply-class colours, so envelopes stand out
+   * (and screenshot tests can tell them apart). */
   if (g_strcmp0 (role, "submission") == 0)
-    return "#3584e4";
+    return "#1a5fb4";
   if (g_strcmp0 (role, "mx") == 0 || g_strcmp0 (role, "relay") == 0)
-    return "#e66100";
+    return "#c64600";
   if (g_strcmp0 (role, "mailbox") == 0)
-    return "#2ec27e";
+    return "#26a269";
   return "#77767b";
 }
 
@@ -614,9 +639,9 @@ mr_map_view_push_event (MrMapView *self,
   int client, server;
   guint src, dst;
   Envelope *envelope;
-  g_autofree char *lane_key = NULL;
-  gint64 *lane_free;
-  gint64 now;
+  Schedule *schedule;
+  gint64 now, backlog;
+  int accepts = -1;
 
   g_return_if_fail (MR_IS_MAP_VIEW (self));
   g_return_if_fail (event != NULL);
@@ -639,7 +664,10 @@ mr_map_view_push_event (MrMapView *self,
    * ends DATA or BDAT LAST (RFC 5321 4.1.1.4, RFC 3030 2). They sit at
    * that host as a small stack of envelopes. */
   if (event->kind == MR_EVENT_DISCONNECT)
-    g_hash_table_remove (self->last_verb, &event->conversation_id);
+    {
+      g_hash_table_remove (self->last_verb, &event->conversation_id);
+      g_hash_table_remove (self->schedules, &event->conversation_id);
+    }
   else if (event->kind == MR_EVENT_LINE && event->direction == MR_DIRECTION_TO_SERVER && event->verb != NULL)
     g_hash_table_insert (self->last_verb, g_memdup2 (&event->conversation_id, sizeof (guint64)),
                          g_strdup (event->verb));
@@ -651,8 +679,7 @@ mr_map_view_push_event (MrMapView *self,
 
       if (g_strcmp0 (verb, "DATA") == 0 || g_strcmp0 (verb, "BDAT") == 0)
         {
-          g_array_index (self->accepted, guint, server)++;
-          g_array_index (self->glow, gint64, server) = now + GLOW_USEC;
+          accepts = server;
           g_hash_table_remove (self->last_verb, &event->conversation_id);
         }
     }
@@ -684,25 +711,43 @@ mr_map_view_push_event (MrMapView *self,
   envelope->label = mr_event_dup_label (event);
   gdk_rgba_parse (&envelope->color, mr_event_class_color (mr_event_classify (event)));
   envelope->duration = BASE_DURATION_USEC / MAX (self->speed, 0.05);
+  envelope->accepts = accepts;
 
-  /* One lane per direction of a link; envelopes on a lane keep a distance
-   * so that a burst reads as a train, not as one blob. Under load the
-   * backlog is capped: the train speeds up instead of lagging forever. */
-  lane_key = g_strdup_printf ("%u:%u", src, dst);
-  lane_free = g_hash_table_lookup (self->lane_free, lane_key);
-  if (lane_free == NULL)
+  /* Causality, per conversation: a reply leaves only once the command it
+   * answers has arrived; lines in the same direction (a pipelined burst)
+   * follow each other as a train. When a conversation falls behind, its
+   * envelopes speed up instead of lagging forever. */
+  schedule = g_hash_table_lookup (self->schedules, &event->conversation_id);
+  if (schedule == NULL)
     {
-      lane_free = g_new0 (gint64, 1);
-      g_hash_table_insert (self->lane_free, g_steal_pointer (&lane_key), lane_free);
+      schedule = g_new0 (Schedule, 1);
+      g_hash_table_insert (self->schedules, g_memdup2 (&event->conversation_id, sizeof (guint64)), schedule);
     }
-  envelope->start = MAX (now, *lane_free);
-  if (envelope->start - now > MAX_BACKLOG_USEC)
-    envelope->start = now + MAX_BACKLOG_USEC;
-  *lane_free = envelope->start + envelope->duration * LANE_GAP_FRACTION;
+  backlog = MAX (0, schedule->last_end - now);
+  if (backlog > 4 * CATCH_UP_USEC)
+    {
+      /* Flooded (30 clients at full speed): the diagram and transcript
+       * keep every line; the map shows what it can keep up with. */
+      envelope->start = now;
+      envelope->duration = 0;
+      envelope_done (self, envelope, now);
+      return;
+    }
+  if (backlog > CATCH_UP_USEC)
+    envelope->duration = MAX (envelope->duration * CATCH_UP_USEC / backlog, envelope->duration / 8);
+  if (schedule->last_end == 0)
+    envelope->start = now;
+  else if (schedule->direction == event->direction)
+    envelope->start = MAX (now, schedule->last_start + envelope->duration * TRAIN_GAP_FRACTION);
+  else
+    envelope->start = MAX (now, schedule->last_end);
+  schedule->last_start = envelope->start;
+  schedule->last_end = MAX (schedule->last_end, envelope->start + envelope->duration);
+  schedule->direction = event->direction;
 
   g_queue_push_tail (&self->envelopes, envelope);
   while (self->envelopes.length > MAX_ENVELOPES)
-    envelope_free (g_queue_pop_head (&self->envelopes));
+    envelope_done (self, g_queue_pop_head (&self->envelopes), now);
 
   ensure_ticking (self);
 }
@@ -812,7 +857,7 @@ mr_map_view_finalize (GObject *object)
   MrMapView *self = (MrMapView *)object;
 
   g_queue_clear_full (&self->envelopes, envelope_free);
-  g_clear_pointer (&self->lane_free, g_hash_table_unref);
+  g_clear_pointer (&self->schedules, g_hash_table_unref);
   g_clear_pointer (&self->glow, g_array_unref);
   g_clear_pointer (&self->accepted, g_array_unref);
   g_clear_pointer (&self->last_verb, g_hash_table_unref);
@@ -897,7 +942,7 @@ static void
 mr_map_view_init (MrMapView *self)
 {
   self->speed = 1.0;
-  self->lane_free = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->schedules = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->glow = g_array_new (FALSE, TRUE, sizeof (gint64));
   self->accepted = g_array_new (FALSE, TRUE, sizeof (guint));
   self->last_verb = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
