@@ -224,11 +224,18 @@ open_session (MrLessonRunner *self,
                     GUINT_TO_POINTER ((guint) mr_session_get_conversation (session)->id));
   g_signal_connect_object (session, "wakeup", G_CALLBACK (on_session_wakeup), self, G_CONNECT_SWAPPED);
   /* STARTTLS works in the console: drain() simulates the handshake. */
-  mr_session_set_tls_available (session, TRUE);
+  mr_session_set_tls_available (session, !mr_service_is_implicit_tls (service));
 
   emit_note (self, _("[Connected to %s (%s), session %u]"),
              mr_session_get_conversation (session)->server ? mr_session_get_conversation (session)->server : "?",
              mr_service_to_string (service), self->sessions->len);
+  if (mr_service_is_implicit_tls (service))
+    {
+      /* RFC 8314 3.3: TLS from the first byte, before the greeting; the
+       * handshake is simulated, as mr-connection.c orders it. */
+      mr_session_tls_started (session);
+      emit_note (self, "%s", _("[TLS handshake done: the whole conversation is encrypted]"));
+    }
   mr_session_start (session);
   text = drain (self, session);
   emit_output (self, text);
@@ -1148,6 +1155,13 @@ mr_lesson_runner_submit_line (MrLessonRunner *self,
       || mr_session_get_action (session) == MR_SESSION_CLOSE)
     {
       emit_note (self, _("Not connected: type /connect SERVICE to open a new connection."));
+      return;
+    }
+
+  if (self->awaiting_prediction)
+    {
+      /* the reply to the previous command is still withheld */
+      emit_note (self, "%s", _("First predict the reply to your last command: /predict CODE"));
       return;
     }
 

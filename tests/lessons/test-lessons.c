@@ -576,6 +576,9 @@ test_predict_withheld (void)
   g_assert_null (strstr (rec.output->str, "354"));
   /* the goal holds on the bus, but the step waits for the prediction */
   g_assert_cmpuint (mr_lesson_runner_get_step_index (runner), ==, data_step);
+  /* nothing else goes to the server until the prediction */
+  mr_lesson_runner_submit_line (runner, "NOOP");
+  g_assert_null (strstr (rec.output->str, "250"));
 
   mr_lesson_runner_predict (runner, "345");
   g_assert_cmpuint (rec.n_predictions, ==, 1);
@@ -727,6 +730,29 @@ test_bus_events (void)
   g_assert_true (mr_lesson_runner_get_completed (runner));
 }
 
+/* /connect smtps: TLS from the first byte, then the greeting. */
+static void
+test_implicit_tls (void)
+{
+  MrLesson *lesson = builtin_lesson ("smtp-01-hello");
+  g_autoptr(MrEngine) engine = new_engine ();
+  g_autofree char *progress = temp_progress_path ();
+  g_autoptr(MrLessonRunner) runner = start_or_skip (engine, lesson, progress);
+  Recorder rec;
+
+  if (runner == NULL)
+    return;
+  recorder_init (&rec, runner);
+  mr_lesson_runner_submit_line (runner, "/connect smtps alice-laptop");
+  g_assert_nonnull (strstr (rec.output->str, "220 smtp.sender.example"));
+  g_assert_true (mr_session_get_encrypted (mr_lesson_runner_get_session (runner)));
+  mr_lesson_runner_submit_line (runner, "EHLO alice-laptop");
+  /* RFC 3207 4.2: no STARTTLS inside TLS */
+  g_assert_null (strstr (rec.output->str, "STARTTLS"));
+  g_assert_nonnull (strstr (rec.output->str, "250 "));
+  recorder_clear (&rec);
+}
+
 static void
 test_validator (void)
 {
@@ -820,6 +846,7 @@ main (int   argc,
   g_test_add_func ("/lessons/runner/predict-withheld", test_predict_withheld);
   g_test_add_func ("/lessons/runner/resume-replays", test_resume_replays);
   g_test_add_func ("/lessons/runner/bus-events", test_bus_events);
+  g_test_add_func ("/lessons/runner/implicit-tls", test_implicit_tls);
 
   for (guint i = 0; i < builtin->len; i++)
     {
