@@ -14,7 +14,6 @@
 #include "mr-account.h"
 #include "mr-clock.h"
 #include "mr-dns.h"
-#include "mr-engine-private.h"
 #include "mr-event-bus.h"
 #include "mr-lesson-runner.h"
 #include "mr-mailbox.h"
@@ -88,9 +87,7 @@ static void check_progress (MrLessonRunner *self);
 static MrWorld *
 get_world (MrEngine *engine)
 {
-  GObject *world = _mr_engine_get_extension (engine, MR_ENGINE_EXTENSION_WORLD);
-
-  return MR_IS_WORLD (world) ? MR_WORLD (world) : NULL;
+  return mr_engine_get_world (engine);
 }
 
 static gboolean

@@ -14,8 +14,6 @@
 #include "mailroom.h"
 #include "mr-lesson.h"
 #include "mr-lesson-runner.h"
-#include "mr-engine-private.h"
-#include "mr-world.h"
 
 /*
  * Every shipped lesson: valid, listed in the resources, its reference
@@ -24,42 +22,15 @@
  * serve yet is skipped, with the reason.
  */
 
-/* Until the engine wires the simulated world in, MR_LESSONS_WORLD=1 builds
- * one here (relay, queue, DSN, faults) and gives the console its SMTP
- * sessions, so the lessons that need the world can be checked against it. */
-static MrWorld *
-ensure_world (MrEngine *engine)
-{
-  GObject *world = _mr_engine_get_extension (engine, MR_ENGINE_EXTENSION_WORLD);
-
-  if (world == NULL && g_getenv ("MR_LESSONS_WORLD") != NULL)
-    {
-      g_autoptr(MrWorld) created = mr_world_new (mr_engine_get_scenario (engine), mr_engine_get_store (engine),
-                                                 mr_engine_get_bus (engine), mr_engine_get_clock (engine));
-
-      _mr_engine_set_extension (engine, MR_ENGINE_EXTENSION_WORLD, G_OBJECT (created));
-      world = G_OBJECT (created);
-    }
-  return MR_IS_WORLD (world) ? MR_WORLD (world) : NULL;
-}
-
+/* The console's sessions come from the engine, as in the app; the hook is
+ * here so a test can swap them. */
 static MrSession *
 session_func (MrEngine   *engine,
               MrService   service,
               const char *client,
               gpointer    user_data)
 {
-  g_autoptr(MrConversation) conversation = NULL;
-  MrWorld *world;
-
-  if (g_getenv ("MR_LESSONS_WORLD") == NULL
-      || mr_service_get_protocol (service) != MR_PROTOCOL_SMTP
-      || (world = ensure_world (engine)) == NULL)
-    return mr_engine_create_session (engine, service, client);
-
-  conversation = mr_conversation_new (mr_engine_get_bus (engine), MR_PROTOCOL_SMTP, client,
-                                      mr_engine_get_server_name (engine, service));
-  return mr_world_create_smtp_session (world, service, conversation, mr_engine_get_limits (engine));
+  return mr_engine_create_session (engine, service, client);
 }
 
 typedef struct
@@ -161,7 +132,6 @@ new_runner (MrEngine   *engine,
 {
   MrLessonRunner *runner = mr_lesson_runner_new (engine, lesson, progress);
 
-  ensure_world (engine);
   mr_lesson_runner_set_session_func (runner, session_func, NULL, NULL);
   return runner;
 }
