@@ -20,7 +20,7 @@ build_packages=(
 test_packages=(
   xvfb xauth imagemagick python3 python3-gi gir1.2-atspi-2.0 at-spi2-core
   swaks libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl curl openssl fetchmail isync mutt tmux postfix dovecot-imapd dovecot-pop3d
-  chromium clang libclang-rt-14-dev
+  chromium clang libclang-rt-14-dev flatpak-builder
 )
 fedora_hint="sudo dnf install meson ninja-build gcc gettext glib2-devel gtk4-devel libadwaita-devel \
 libsoup3-devel gmime30-devel json-glib-devel gnutls-devel glib-networking desktop-file-utils appstream \
