@@ -124,7 +124,7 @@ _mr_http_handle_faults (MrHttpServer      *self,
   };
   const char *method = soup_server_message_get_method (msg);
   guint n = g_strv_length (segments);
-  MrFaultSet *faults = self->faults;
+  MrFaultSet *faults = _mr_http_get_faults (self);
 
   if (n > 1)
     {

@@ -78,6 +78,8 @@ JsonObject *_mr_http_parse_body    (MrHttpServer      *self,
                                     SoupServerMessage *msg,
                                     const MrHttpField *fields,
                                     guint              n_fields);
+/* The fault set: the one given, else the engine's world's, else NULL. */
+MrFaultSet *_mr_http_get_faults    (MrHttpServer      *self);
 /* 401/403 unless the request carries the teacher token. */
 gboolean    _mr_http_check_teacher (MrHttpServer      *self,
                                     SoupServerMessage *msg);

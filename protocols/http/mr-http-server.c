@@ -23,7 +23,9 @@
 #include "mr-error.h"
 #include "mr-reply-catalog.h"
 #include "mr-scenario.h"
+#include "mr-relay.h"
 #include "mr-store.h"
+#include "mr-world.h"
 
 #define WEB_RESOURCE_PATH "/io/github/mailroomlab/Mailroom/protocols/web/"
 #define STREAM_PATH       "/api/v1/events/stream"
@@ -81,7 +83,8 @@ enum {
 
 static GParamSpec *properties [N_PROPS];
 
-static void viewer_pump (MrHttpViewer *viewer);
+static void     viewer_pump (MrHttpViewer      *viewer);
+static gboolean is_get      (SoupServerMessage *msg);
 
 /* Replies */
 
@@ -1484,6 +1487,93 @@ handle_scenario (MrHttpServer      *self,
   reply_method_not_allowed (msg, "GET, PUT");
 }
 
+/* API: relay queue */
+
+static void
+handle_queue (MrHttpServer      *self,
+              SoupServerMessage *msg)
+{
+  MrWorld *world = mr_engine_get_world (self->engine);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  GListModel *queue;
+
+  if (!is_get (msg))
+    {
+      reply_method_not_allowed (msg, "GET");
+      return;
+    }
+  if (world == NULL || (queue = mr_world_get_queue (world)) == NULL)
+    {
+      reply_not_implemented (msg, "relay queue (the world is not set up)");
+      return;
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "items");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < g_list_model_get_n_items (queue); i++)
+    {
+      g_autoptr(MrQueueItem) item = g_list_model_get_item (queue, i);
+      gint64 next = mr_queue_item_get_next_attempt (item);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, mr_queue_item_get_id (item));
+      json_builder_set_member_name (builder, "sender");
+      json_builder_add_string_value (builder, mr_queue_item_get_sender (item) ? mr_queue_item_get_sender (item) : "");
+      json_builder_set_member_name (builder, "size");
+      json_builder_add_int_value (builder, mr_queue_item_get_message (item) ? g_bytes_get_size (mr_queue_item_get_message (item)) : 0);
+      json_builder_set_member_name (builder, "arrival");
+      json_builder_add_int_value (builder, mr_queue_item_get_arrival (item));
+      json_builder_set_member_name (builder, "next_attempt");
+      if (next > 0)
+        json_builder_add_int_value (builder, next);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "done");
+      json_builder_add_boolean_value (builder, mr_queue_item_get_done (item));
+      json_builder_set_member_name (builder, "bounce");
+      json_builder_add_boolean_value (builder, mr_queue_item_is_bounce (item));
+      json_builder_set_member_name (builder, "recipients");
+      json_builder_begin_array (builder);
+      for (guint r = 0; r < mr_queue_item_get_n_recipients (item); r++)
+        {
+          const MrQueueRecipient *rcpt = mr_queue_item_get_recipient (item, r);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "address");
+          json_builder_add_string_value (builder, rcpt->address ? rcpt->address : "");
+          json_builder_set_member_name (builder, "state");
+          json_builder_add_string_value (builder, mr_queue_rcpt_state_to_string (rcpt->state));
+          json_builder_set_member_name (builder, "attempts");
+          json_builder_add_int_value (builder, rcpt->attempts);
+          json_builder_set_member_name (builder, "remote_host");
+          if (rcpt->remote_host)
+            json_builder_add_string_value (builder, rcpt->remote_host);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_set_member_name (builder, "code");
+          json_builder_add_int_value (builder, rcpt->code);
+          json_builder_set_member_name (builder, "enhanced");
+          if (rcpt->enhanced)
+            json_builder_add_string_value (builder, rcpt->enhanced);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_set_member_name (builder, "text");
+          if (rcpt->text && g_utf8_validate (rcpt->text, -1, NULL))
+            json_builder_add_string_value (builder, rcpt->text);
+          else
+            json_builder_add_null_value (builder);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  reply_builder (msg, SOUP_STATUS_OK, builder);
+}
+
 /* API: what is not there yet */
 
 static void
@@ -1568,6 +1658,14 @@ split_path (const char *path)
 }
 
 static gboolean
+is_get (SoupServerMessage *msg)
+{
+  const char *m = soup_server_message_get_method (msg);
+
+  return strcmp (m, SOUP_METHOD_GET) == 0 || strcmp (m, SOUP_METHOD_HEAD) == 0;
+}
+
+static gboolean
 is_method (SoupServerMessage *msg,
            const char        *method)
 {
@@ -1628,8 +1726,8 @@ route_api (MrHttpServer      *self,
     }
   else if (strcmp (segments[0], "faults") == 0)
     _mr_http_handle_faults (self, msg, query, segments + 1);
-  else if (strcmp (segments[0], "queue") == 0)
-    handle_pending_feature (self, msg, "relay queue (world: mr_world queue)");
+  else if (strcmp (segments[0], "queue") == 0 && n == 1)
+    handle_queue (self, msg);
   else if (strcmp (segments[0], "scenario") == 0 && n == 1)
     handle_scenario (self, msg);
   else if (strcmp (segments[0], "lessons") == 0)
@@ -1974,6 +2072,18 @@ mr_http_server_set_classroom (MrHttpServer *self,
       self->classroom = classroom;
       g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CLASSROOM]);
     }
+}
+
+MrFaultSet *
+_mr_http_get_faults (MrHttpServer *self)
+{
+  MrWorld *world;
+
+  if (self->faults != NULL)
+    return self->faults;
+  /* The world comes with the first scenario, maybe after us. */
+  world = self->engine ? mr_engine_get_world (self->engine) : NULL;
+  return world ? mr_world_get_faults (world) : NULL;
 }
 
 void

@@ -94,7 +94,10 @@
       state.lastSeq = ev.seq;
       state.count++;
       const c = hostOf(ev.client), s = hostOf(ev.server);
-      addHosts(c, s);
+      /* Notes are not on the wire: they mark a host already drawn and
+       * never add one (their peer may be a placeholder). */
+      if (ev.direction !== 'none' || ev.kind === 'connect')
+        addHosts(c, s);
       if (ev.direction !== 'none') {
         state.links.set(c < s ? c + '|' + s : s + '|' + c, true);
         state.active = [c, s];
@@ -162,7 +165,7 @@
       let x1, x2;
       if (ev.direction === 'to-server') { x1 = cx; x2 = sx; }
       else if (ev.direction === 'to-client') { x1 = sx; x2 = cx; }
-      else { x1 = sx; x2 = sx; }
+      else { x1 = x2 = (sx !== undefined ? sx : (cx !== undefined ? cx : left + 20)); }
 
       if (x1 === x2) {
         /* Not on the wire: a mark on the server's lifeline. */

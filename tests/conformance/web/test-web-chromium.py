@@ -258,6 +258,19 @@ def send_mail(port, subject):
         smtp.send_message(msg)
 
 
+def api_call(base, method, path, token, body=None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return r.status, json.load(r)
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
 def send_over_http(base, subject):
     body = json.dumps({"from": "alice@sender.example", "to": ["bob@recipient.example"],
                        "subject": subject, "text": "Hello Bob, over HTTP.\n"}).encode()
@@ -337,10 +350,36 @@ def main():
                   f"POST /api/v1/send: 1 HTTP round trip, {result.get('smtp_round_trips')} SMTP round trips")
             check(devtools.wait_for("window.mailroom.hosts.includes('http-api')"),
                   "the send API's SMTP conversation is drawn (an http-api lifeline)")
-            messages = api(base, "/api/v1/accounts/bob@recipient.example/folders/INBOX/messages")
-            subjects = [m.get("subject") for m in messages["messages"]]
+            # The relay delivers after the 250: give it a moment.
+            deadline = time.monotonic() + 20
+            while True:
+                messages = api(base, "/api/v1/accounts/bob@recipient.example/folders/INBOX/messages")
+                subjects = [m.get("subject") for m in messages["messages"]]
+                if "Sent over HTTP" in subjects or time.monotonic() > deadline:
+                    break
+                time.sleep(0.3)
             check("Watched live" in subjects and "Sent over HTTP" in subjects,
                   f"bob's INBOX over the API has both mails ({subjects})")
+
+        if not demo_path:
+            # The teacher switches greylisting on over the API; the next mail
+            # gets "451 4.7.1" and the page draws it in the 4xx colour.
+            status, _ = api_call(base, "POST", "/api/v1/faults/greylisting", None)
+            check(status == 401, f"switching a fault on without the token is refused ({status})")
+            status, fault = api_call(base, "POST", "/api/v1/faults/greylisting", token)
+            check(status == 201 and fault.get("name") == "greylisting",
+                  f"the teacher switches greylisting on ({status})")
+            try:
+                send_mail(lab.port("smtp"), "Greylisted")
+                refused = False
+            except smtplib.SMTPRecipientsRefused as e:
+                refused = any(code == 451 for code, _ in e.recipients.values())
+            check(refused, "with greylisting on, RCPT gets 451")
+            amber = devtools.wait_for(
+                "[...document.querySelectorAll('#ladder .arrow line.c4')].length > 0")
+            check(amber, "the 451 reply is drawn in the 4xx colour")
+            status, _ = api_call(base, "DELETE", "/api/v1/faults/greylisting", token)
+            check(status == 200, f"the teacher switches greylisting off ({status})")
 
         # Drop the page's socket: it reconnects with ?since= and misses nothing.
         devtools.evaluate("window.mailroom.ws.close(); true")
