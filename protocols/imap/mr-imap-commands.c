@@ -406,10 +406,67 @@ cmd_rename (MrImapSession *self,
       _mr_imap_session_finish (self, "NO", "[ALREADYEXISTS] Mailbox already exists");
       return;
     }
-  if (!mr_account_rename_mailbox (self->account, mailbox, normal, &error))
+  if (mailbox == mr_account_get_inbox (self->account))
     {
-      _mr_imap_session_finish (self, "NO", "%s", error->message);
+      /* RFC 3501 6.3.5: renaming INBOX moves its messages to the new
+       * mailbox and leaves INBOX, empty, where it was. */
+      MrMailbox *target = mr_account_create_mailbox (self->account, normal, NULL, &error);
+      g_autoptr(GPtrArray) moved = g_ptr_array_new_with_free_func (g_object_unref);
+
+      if (target == NULL)
+        {
+          _mr_imap_session_finish (self, "NO", "%s", error->message);
+          return;
+        }
+      for (guint i = 0; i < mr_mailbox_get_n_messages (mailbox); i++)
+        {
+          MrMessage *message = mr_mailbox_get_message (mailbox, i);
+
+          if (mr_mailbox_append (target, mr_message_get_raw (message),
+                                 mr_message_get_flags (message), mr_message_get_keywords (message),
+                                 mr_message_get_internal_date (message), &error) == NULL)
+            {
+              _mr_imap_session_finish (self, "NO", "[SERVERBUG] %s", error->message);
+              return;
+            }
+          g_ptr_array_add (moved, g_object_ref (message));
+        }
+      for (guint i = 0; i < moved->len; i++)
+        mr_mailbox_expunge (mailbox, g_ptr_array_index (moved, i), NULL);
+      _mr_imap_session_finish (self, "OK", "RENAME completed");
       return;
+    }
+  else
+    {
+      /* RFC 3501 6.3.5: inferior names are renamed too ("Work/2026" goes
+       * with "Work"). */
+      g_autofree char *old_prefix = g_strdup_printf ("%s%c", mr_mailbox_get_name (mailbox),
+                                                     MR_MAILBOX_DELIMITER);
+      g_autoptr(GPtrArray) children = g_ptr_array_new_with_free_func (g_object_unref);
+      GListModel *mailboxes = mr_account_get_mailboxes (self->account);
+
+      for (guint i = 0; i < g_list_model_get_n_items (mailboxes); i++)
+        {
+          g_autoptr(MrMailbox) other = g_list_model_get_item (mailboxes, i);
+
+          if (g_str_has_prefix (mr_mailbox_get_name (other), old_prefix))
+            g_ptr_array_add (children, g_object_ref (other));
+        }
+
+      if (!mr_account_rename_mailbox (self->account, mailbox, normal, &error))
+        {
+          _mr_imap_session_finish (self, "NO", "%s", error->message);
+          return;
+        }
+      for (guint i = 0; i < children->len; i++)
+        {
+          MrMailbox *child = g_ptr_array_index (children, i);
+          g_autofree char *child_name = g_strconcat (normal, "/",
+                                                     mr_mailbox_get_name (child) + strlen (old_prefix),
+                                                     NULL);
+
+          mr_account_rename_mailbox (self->account, child, child_name, NULL);
+        }
     }
   _mr_imap_session_finish (self, "OK", "RENAME completed");
 }
