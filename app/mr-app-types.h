@@ -20,6 +20,7 @@ typedef struct _MrConsole           MrConsole;
 typedef struct _MrEngineThread      MrEngineThread;
 typedef struct _MrEventItem         MrEventItem;
 typedef struct _MrEventModel        MrEventModel;
+typedef struct _MrFaultsView        MrFaultsView;
 typedef struct _MrLadderView        MrLadderView;
 typedef struct _MrMailboxView       MrMailboxView;
 typedef struct _MrMapView           MrMapView;

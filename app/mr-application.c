@@ -141,7 +141,7 @@ mr_application_class_init (MrApplicationClass *klass)
 
 static const GOptionEntry main_entries[] = {
   { "page", 'p', 0, G_OPTION_ARG_STRING, NULL,
-    N_("Open on a page: map, ladder, transcript, console, compose, mailboxes"), N_("PAGE") },
+    N_("Open on a page: map, ladder, transcript, console, compose, faults, mailboxes"), N_("PAGE") },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
   { NULL }
 };

@@ -17,6 +17,7 @@
 #include "mr-engine-thread.h"
 #include "mr-event-bus.h"
 #include "mr-scenario.h"
+#include "mr-world.h"
 #include "mr-store.h"
 
 #define SCENARIO_RESOURCE "/io/github/mailroomlab/Mailroom/protocols/default.scenario.json"
@@ -1064,6 +1065,102 @@ mr_engine_thread_send_finish (MrEngineThread  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Faults                                                              */
+
+typedef struct
+{
+  char     *name;
+  char     *target;
+  gboolean  active;
+} FaultOp;
+
+static void
+fault_op_free (FaultOp *op)
+{
+  g_free (op->name);
+  g_free (op->target);
+  g_free (op);
+}
+
+static gboolean
+set_fault_cb (gpointer data)
+{
+  GTask *task = data;
+  MrEngineThread *self = g_task_get_source_object (task);
+  FaultOp *op = g_task_get_task_data (task);
+  MrWorld *world = mr_engine_get_world (self->engine);
+  g_autoptr(GError) error = NULL;
+
+  if (world == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("This build has no simulated world"));
+      return G_SOURCE_REMOVE;
+    }
+
+  if (op->active)
+    {
+      g_autofree char *spec = op->target && op->target[0]
+                              ? g_strdup_printf ("%s@%s", op->name, op->target)
+                              : g_strdup (op->name);
+
+      if (mr_world_add_fault (world, spec, &error) == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return G_SOURCE_REMOVE;
+        }
+    }
+  else
+    mr_world_remove_fault (world, op->name, op->target && op->target[0] ? op->target : NULL);
+
+  g_task_return_boolean (task, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+void
+mr_engine_thread_set_fault_async (MrEngineThread      *self,
+                                  const char          *name,
+                                  const char          *target,
+                                  gboolean             active,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  FaultOp *op;
+
+  g_return_if_fail (MR_IS_ENGINE_THREAD (self));
+  g_return_if_fail (name != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mr_engine_thread_set_fault_async);
+
+  if (self->engine == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                               _("The engine is not running"));
+      return;
+    }
+
+  op = g_new0 (FaultOp, 1);
+  op->name = g_strdup (name);
+  op->target = g_strdup (target);
+  op->active = !!active;
+  g_task_set_task_data (task, op, (GDestroyNotify) fault_op_free);
+
+  mr_engine_invoke (self->engine, set_fault_cb, g_steal_pointer (&task), g_object_unref);
+}
+
+gboolean
+mr_engine_thread_set_fault_finish (MrEngineThread  *self,
+                                   GAsyncResult    *result,
+                                   GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* ------------------------------------------------------------------ */

@@ -141,6 +141,20 @@ char           *mr_engine_thread_send_finish    (MrEngineThread     *self,
                                                  GAsyncResult       *result,
                                                  GError            **error);
 
+/* Turns a fault on (@spec "NAME[@TARGET][/once]", mr_fault_parse_spec())
+ * or off (every fault called NAME with that target). @callback gets the
+ * outcome; finish returns FALSE with the parse error. */
+void            mr_engine_thread_set_fault_async  (MrEngineThread     *self,
+                                                   const char         *name,
+                                                   const char         *target,
+                                                   gboolean            active,
+                                                   GCancellable       *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer            user_data);
+gboolean        mr_engine_thread_set_fault_finish (MrEngineThread     *self,
+                                                   GAsyncResult       *result,
+                                                   GError            **error);
+
 /* Dot-stuffs @body and normalizes line ends to CRLF (RFC 5321 4.5.2). */
 char           *mr_dot_stuff                    (const char         *body);
 

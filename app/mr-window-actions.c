@@ -106,7 +106,7 @@ mr_window_actions_clear (GtkWidget  *widget,
 void
 _mr_window_class_actions_init (GtkWidgetClass *widget_class)
 {
-  static const char * const pages[] = { "map", "ladder", "transcript", "console", "compose", "mailboxes" };
+  static const char * const pages[] = { "map", "ladder", "transcript", "console", "compose", "faults", "mailboxes" };
 
   gtk_widget_class_install_action (widget_class, "win.play-pause", NULL, mr_window_actions_play_pause);
   gtk_widget_class_install_action (widget_class, "win.play", NULL, mr_window_actions_play);

@@ -11,6 +11,7 @@
 #include "mr-console.h"
 #include "mr-engine-thread.h"
 #include "mr-event-model.h"
+#include "mr-faults-view.h"
 #include "mr-ladder-view.h"
 #include "mr-mailbox-view.h"
 #include "mr-map-view.h"
@@ -32,6 +33,7 @@ struct _MrWindow
   MrConsole            *console;
   MrComposeView        *compose_view;
   MrMailboxView        *mailbox_view;
+  MrFaultsView         *faults_view;
   GtkButton            *play_button;
   GtkDropDown          *speed_dropdown;
   GtkLabel             *status_label;

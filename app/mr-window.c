@@ -271,6 +271,7 @@ mr_window_constructed (GObject *object)
   mr_console_set_engine (self->console, self->engine);
   mr_compose_view_set_engine (self->compose_view, self->engine);
   mr_mailbox_view_set_engine (self->mailbox_view, self->engine);
+  mr_faults_view_set_engine (self->faults_view, self->engine);
   _mr_window_set_speed (self, mr_engine_thread_get_speed (self->engine));
   update_ports (self);
 }
@@ -365,6 +366,7 @@ mr_window_class_init (MrWindowClass *klass)
 
   g_type_ensure (MR_TYPE_COMPOSE_VIEW);
   g_type_ensure (MR_TYPE_CONSOLE);
+  g_type_ensure (MR_TYPE_FAULTS_VIEW);
   g_type_ensure (MR_TYPE_LADDER_VIEW);
   g_type_ensure (MR_TYPE_MAILBOX_VIEW);
   g_type_ensure (MR_TYPE_MAP_VIEW);
@@ -378,6 +380,7 @@ mr_window_class_init (MrWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrWindow, console);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, compose_view);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, mailbox_view);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, faults_view);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, play_button);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, speed_dropdown);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, status_label);
@@ -509,6 +512,13 @@ mr_window_get_mailbox_view (MrWindow *self)
 {
   g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
   return self->mailbox_view;
+}
+
+MrFaultsView *
+mr_window_get_faults_view (MrWindow *self)
+{
+  g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
+  return self->faults_view;
 }
 
 MrEventModel *

@@ -20,7 +20,7 @@ G_DECLARE_FINAL_TYPE (MrWindow, mr_window, MR, WINDOW, AdwApplicationWindow)
 MrWindow         *mr_window_new                 (MrApplication  *application,
                                                  MrEngineThread *engine);
 MrEngineThread   *mr_window_get_engine          (MrWindow       *self);
-/* "map", "ladder", "transcript", "console", "compose", "mailboxes" */
+/* "map", "ladder", "transcript", "console", "compose", "faults", "mailboxes" */
 void              mr_window_show_page           (MrWindow       *self,
                                                  const char     *name);
 const char       *mr_window_get_page            (MrWindow       *self);
@@ -36,6 +36,7 @@ MrTranscriptView *mr_window_get_transcript_view (MrWindow       *self);
 MrConsole        *mr_window_get_console         (MrWindow       *self);
 MrComposeView    *mr_window_get_compose_view    (MrWindow       *self);
 MrMailboxView    *mr_window_get_mailbox_view    (MrWindow       *self);
+MrFaultsView     *mr_window_get_faults_view     (MrWindow       *self);
 MrEventModel     *mr_window_get_event_model     (MrWindow       *self);
 
 G_END_DECLS

@@ -19,6 +19,7 @@
 #include "mr-engine-thread.h"
 #include "mr-event-bus.h"
 #include "mr-event-model.h"
+#include "mr-faults-view.h"
 #include "mr-ladder-view.h"
 #include "mr-mailbox-view.h"
 #include "mr-map-view.h"
@@ -418,6 +419,69 @@ test_compose_to_bob (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.speed", "d", 1.0);
 }
 
+static gboolean
+faults_done (gpointer data)
+{
+  return mr_faults_view_get_n_done (mr_window_get_faults_view (window)) >= GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+transcript_has_code (gpointer data)
+{
+  GListModel *lines = mr_transcript_view_get_filtered (mr_window_get_transcript_view (window));
+  guint n = g_list_model_get_n_items (lines);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(MrEventItem) item = g_list_model_get_item (lines, i);
+
+      if (mr_event_item_get_event (item)->code == GPOINTER_TO_UINT (data))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_fault_unknown_user (void)
+{
+  MrFaultsView *faults = mr_window_get_faults_view (window);
+  MrConsole *console = mr_window_get_console (window);
+  MrTranscriptView *transcript = mr_window_get_transcript_view (window);
+  guint done = mr_faults_view_get_n_done (faults);
+  g_autofree char *output = NULL;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "faults");
+  /* bob exists, but the fault says otherwise: RCPT gets 550 5.1.1. */
+  mr_faults_view_set_target (faults, "bob@recipient.example");
+  mr_faults_view_set_active (faults, "unknown-user", TRUE);
+  g_assert_true (wait_for (faults_done, GUINT_TO_POINTER (done + 1), 5000));
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "console");
+  mr_console_set_service (console, MR_SERVICE_SMTP);
+  mr_console_reconnect (console);
+  mr_console_send (console, "EHLO fault.test");
+  mr_console_send (console, "MAIL FROM:<alice@sender.example>");
+  mr_console_send (console, "RCPT TO:<bob@recipient.example>");
+  spin (300);
+  output = mr_console_dup_output (console);
+  g_test_message ("%s", output);
+
+  /* ... and the transcript shows the code, explained. */
+  mr_transcript_view_set_filter (transcript, MR_PROTOCOL_SMTP, 0);
+  g_assert_true (wait_for (transcript_has_code, GUINT_TO_POINTER (550), 5000));
+  mr_transcript_view_set_filter (transcript, MR_PROTOCOL_NONE, 0);
+
+  mr_faults_view_set_active (faults, "unknown-user", FALSE);
+  g_assert_true (wait_for (faults_done, GUINT_TO_POINTER (done + 2), 5000));
+  mr_console_send (console, "RSET");
+  mr_console_send (console, "MAIL FROM:<alice@sender.example>");
+  mr_console_send (console, "RCPT TO:<bob@recipient.example>");
+  spin (300);
+  g_free (output);
+  output = mr_console_dup_output (console);
+  g_assert_true (g_str_has_suffix (output, "250 2.1.5 Ok\n"));
+}
+
 static void
 test_ladder_many_events (void)
 {
@@ -673,6 +737,7 @@ main (int   argc,
   g_test_add_func ("/app/window/step", test_window_step);
   g_test_add_func ("/app/console/ehlo", test_console_ehlo);
   g_test_add_func ("/app/compose/to-bob", test_compose_to_bob);
+  g_test_add_func ("/app/faults/unknown-user", test_fault_unknown_user);
   g_test_add_func ("/app/ladder/many-events", test_ladder_many_events);
   g_test_add_func ("/app/map/screenshot", test_map_screenshot);
   g_test_add_func ("/app/map/frame-times", test_map_frame_times);
