@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <libsoup/soup.h>
 
 #include "mr-account.h"
 #include "mr-clock.h"
@@ -1031,6 +1032,140 @@ meta_dig (MrLessonRunner *self,
   }
 }
 
+typedef struct
+{
+  GBytes   *body;
+  GError   *error;
+  gboolean  done;
+} HttpResult;
+
+static void
+http_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  HttpResult *http = user_data;
+
+  http->body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &http->error);
+  http->done = TRUE;
+}
+
+/* /http [-u USER:PASSWORD] METHOD PATH [BODY]: one request to the lab's own
+ * web API (listening on 127.0.0.1 if it is not yet), for comparing an HTTP
+ * send API with SMTP. The engine answers on this thread, so the request is
+ * driven by iterating this thread's context until it completes. */
+static void
+meta_http (MrLessonRunner *self,
+           const char     *args)
+{
+  g_autoptr(SoupSession) session = NULL;
+  g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *credentials = NULL;
+  g_autofree char *method = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *summary = NULL;
+  g_autoptr(MrEvent) event = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  GMainContext *context = g_main_context_get_thread_default ();
+  HttpResult http = { 0 };
+  const char *p = args;
+  const char *body = NULL;
+  guint16 port;
+
+  while (*p == ' ')
+    p++;
+  if (g_str_has_prefix (p, "-u "))
+    {
+      const char *end;
+
+      p += 3;
+      while (*p == ' ')
+        p++;
+      end = strchr (p, ' ');
+      if (end == NULL)
+        goto usage;
+      credentials = g_strndup (p, end - p);
+      p = end + 1;
+    }
+  while (*p == ' ')
+    p++;
+  {
+    const char *end = strchr (p, ' ');
+
+    if (end == NULL)
+      goto usage;
+    method = g_ascii_strup (p, end - p);
+    p = end + 1;
+    while (*p == ' ')
+      p++;
+    end = strchr (p, ' ');
+    path = end ? g_strndup (p, end - p) : g_strdup (p);
+    body = end ? end + 1 : NULL;
+  }
+  if (path[0] != '/')
+    goto usage;
+
+  port = mr_engine_get_port (self->engine, MR_SERVICE_HTTP);
+  if (port == 0)
+    port = mr_engine_listen (self->engine, MR_SERVICE_HTTP, "127.0.0.1", 0, &error);
+  if (port == 0)
+    {
+      emit_note (self, _("The web API is not available: %s"), error ? error->message : "?");
+      return;
+    }
+
+  uri = g_strdup_printf ("http://127.0.0.1:%u%s", port, path);
+  message = soup_message_new (method, uri);
+  if (message == NULL)
+    goto usage;
+  if (credentials != NULL)
+    {
+      g_autofree char *encoded = g_base64_encode ((const guchar *) credentials, strlen (credentials));
+      g_autofree char *value = g_strconcat ("Basic ", encoded, NULL);
+
+      soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", value);
+    }
+  if (body != NULL && *body != '\0')
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
+    }
+
+  session = soup_session_new_with_options ("proxy-resolver", NULL, "timeout", 30, NULL);
+  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL, http_done_cb, &http);
+  while (!http.done)
+    g_main_context_iteration (context, TRUE);
+
+  if (http.error != NULL)
+    {
+      emit_note (self, _("The request failed: %s"), http.error->message);
+      g_clear_error (&http.error);
+      return;
+    }
+
+  g_string_append_printf (text, "HTTP/1.1 %u %s\n", soup_message_get_status (message),
+                          soup_message_get_reason_phrase (message));
+  if (http.body != NULL)
+    {
+      g_string_append_len (text, g_bytes_get_data (http.body, NULL), g_bytes_get_size (http.body));
+      if (text->len > 0 && text->str[text->len - 1] != '\n')
+        g_string_append_c (text, '\n');
+      g_bytes_unref (http.body);
+    }
+  emit_output (self, text->str);
+
+  /* One note per request, so goals can check it: "http POST /api/v1/send: 200" */
+  summary = g_strdup_printf ("http %s %s: %u", method, path, soup_message_get_status (message));
+  event = mr_event_new (MR_EVENT_NOTE, MR_DIRECTION_NONE, summary);
+  mr_event_bus_emit (mr_engine_get_bus (self->engine), event);
+  return;
+
+usage:
+  emit_note (self, "%s", _("Usage: /http [-u USER:PASSWORD] METHOD /PATH [JSON]"));
+}
+
 static void
 meta_command (MrLessonRunner *self,
               const char     *line)
@@ -1112,10 +1247,12 @@ meta_command (MrLessonRunner *self,
     mr_lesson_runner_answer (self, rest);
   else if (g_str_equal (words[0], "dig"))
     meta_dig (self, words);
+  else if (g_str_equal (words[0], "http"))
+    meta_http (self, rest);
   else
     emit_note (self, "%s",
                _("Console commands: /connect SERVICE, /switch N, /drop, /advance 5m, "
-                 "/predict CODE, /answer TEXT, /dig NAME [MX|A], /help"));
+                 "/predict CODE, /answer TEXT, /dig NAME [MX|A], /http METHOD /PATH [JSON], /help"));
 }
 
 /* The console */
@@ -1301,7 +1438,7 @@ mr_lesson_runner_dup_missing (MrLessonRunner *self)
       if (g_str_equal (name, "world"))
         ok = world_available (self->engine);
       else if (g_str_equal (name, "http"))
-        ok = FALSE;
+        ok = TRUE;  /* protocols/http is always built in; /http listens on demand */
       else if (mr_service_from_string (name, &service))
         {
           /* A session that is never started says nothing on the bus. */

@@ -29,6 +29,7 @@ G_BEGIN_DECLS
  *   /predict CODE              predict the reply to the next command
  *   /answer TEXT               answer the step's question
  *   /dig NAME [MX|A]           ask the lab's DNS
+ *   /http [-u USER:PASS] METHOD /PATH [JSON]   one request to the lab's web API
  *   /help
  */
 

@@ -286,6 +286,9 @@ test_replay (gconstpointer data)
         }
     }
 
+  /* MR_LESSONS_SHOW_CONSOLE=1: the whole console of the replay */
+  if (g_getenv ("MR_LESSONS_SHOW_CONSOLE") != NULL)
+    g_test_message ("%s console:\n%s", lesson->id, rec.output->str);
   g_assert_true (rec.completed);
   g_assert_true (mr_lesson_runner_get_completed (runner));
   g_assert_cmpuint (rec.n_completed_steps, ==, lesson->steps->len);
