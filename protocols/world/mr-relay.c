@@ -1211,6 +1211,21 @@ mr_relay_get_hostname (MrRelay *self)
 }
 
 void
+mr_relay_set_hostname (MrRelay    *self,
+                       const char *hostname)
+{
+  g_return_if_fail (MR_IS_RELAY (self));
+  g_return_if_fail (hostname != NULL);
+
+  if (g_strcmp0 (self->hostname, hostname) == 0)
+    return;
+  g_free (self->hostname);
+  self->hostname = g_strdup (hostname);
+  g_free (self->notes->client);
+  self->notes->client = g_strdup (hostname);
+}
+
+void
 mr_relay_set_connect_func (MrRelay            *self,
                            MrRelayConnectFunc  func,
                            gpointer            user_data,

@@ -120,6 +120,10 @@ MrRelay     *mr_relay_new                (const char        *hostname,
                                           MrDns             *dns,
                                           MrFaultSet        *faults);
 const char  *mr_relay_get_hostname       (MrRelay           *self);
+/* The name the relay gives in EHLO, Received: and DSNs (a new scenario may
+ * rename the submission host). */
+void         mr_relay_set_hostname       (MrRelay           *self,
+                                          const char        *hostname);
 void         mr_relay_set_connect_func   (MrRelay           *self,
                                           MrRelayConnectFunc func,
                                           gpointer           user_data,

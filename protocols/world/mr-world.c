@@ -357,6 +357,12 @@ mr_world_set_scenario (MrWorld    *self,
 
   g_set_object (&self->scenario, scenario);
   setup_hosts (self);
+
+  /* The submission host may have another name in the new lab. */
+  mr_relay_set_hostname (self->relay, self->submission_host);
+  g_clear_object (&self->submission);
+  self->submission = mr_fault_backend_new (MR_SMTP_BACKEND (self->submission_inner),
+                                           self->faults, self->submission_host);
 }
 
 MrScenario *
