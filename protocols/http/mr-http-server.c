@@ -1809,6 +1809,14 @@ early_cb (SoupServer        *server,
   MrHttpServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
+  /* libsoup 3.2 (Debian 12) never notices when a client closes an idle
+   * keep-alive connection and keeps its socket forever (fixed upstream in
+   * 3.3.0, "Don't leak idle connections closed by the client"). One
+   * request per connection costs little here and bounds the sockets. The
+   * event stream keeps its connection: it upgrades to a WebSocket. */
+  if (strcmp (path, STREAM_PATH) != 0)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+
   if (!client_is_allowed (self, msg))
     {
       _mr_http_reply_error (msg, SOUP_STATUS_FORBIDDEN, NULL,

@@ -199,6 +199,8 @@ emit_line (Fixture    *f,
   return mr_conversation_emit (conversation, event);
 }
 
+static void settle (void);
+
 /* Tests */
 
 static void
@@ -237,6 +239,47 @@ test_static (Fixture       *f,
 
   request (f, "GET", "/api/v1/nothing", NULL, NULL, &r);
   assert_error (&r, 404, NULL);
+}
+
+static guint
+count_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  while (dir && g_dir_read_name (dir))
+    n++;
+  return n;
+}
+
+/* Every connection is closed once its client is gone: none is kept. */
+static void
+test_connections (Fixture       *f,
+                  gconstpointer  data)
+{
+  guint before;
+
+  if (!g_file_test ("/proc/self/fd", G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("No /proc/self/fd");
+      return;
+    }
+
+  before = count_fds ();
+  for (guint i = 0; i < 30; i++)
+    {
+      g_auto(Response) r = { 0 };
+
+      /* A new session each time: a new connection each time. */
+      g_clear_object (&f->session);
+      f->session = soup_session_new ();
+      request (f, "GET", "/api/v1/clock", NULL, NULL, &r);
+      g_assert_cmpuint (r.status, ==, 200);
+    }
+  g_clear_object (&f->session);
+  f->session = soup_session_new ();
+  settle ();
+  g_assert_cmpuint (count_fds (), <=, before + 2);
 }
 
 static void
@@ -1142,6 +1185,7 @@ main (int   argc,
   g_test_add_func ("/http/event-json", test_event_json);
   ADD ("/http/static", test_static);
   ADD ("/http/openapi", test_openapi);
+  ADD ("/http/connections", test_connections);
   ADD ("/http/accounts", test_accounts);
   ADD ("/http/messages", test_messages);
   ADD ("/http/clock", test_clock);
