@@ -600,10 +600,83 @@ get_section (const Item *item,
 
 /* ENVELOPE and BODYSTRUCTURE */
 
-static char *
-dup_raw_header (GMimeObject *object,
-                const char  *name)
+typedef char *(*HeaderFunc) (gconstpointer source,
+                             const char   *name);
+
+typedef struct
 {
+  const char *data;
+  gsize       len;
+} RawHeader;
+
+/* The value of the first @name field of a header block (RFC 5322 2.2),
+ * unfolded and trimmed, or NULL. Reading fields needs no MIME parser, and
+ * it spares a cold ENVELOPE or SEARCH the cost of parsing every message. */
+static char *
+raw_header_dup (gconstpointer  source,
+                const char    *name)
+{
+  const RawHeader *header = source;
+  const char *data = header->data;
+  gsize len = header->len;
+  gsize name_len = strlen (name);
+  gsize i = 0;
+
+  while (i < len && data[i] != '\r' && data[i] != '\n')
+    {
+      gsize end = i;
+
+      while (end < len && data[end] != '\n')
+        end++;
+
+      if (end - i > name_len && g_ascii_strncasecmp (data + i, name, name_len) == 0)
+        {
+          gsize colon = i + name_len;
+
+          while (colon < end && (data[colon] == ' ' || data[colon] == '\t'))
+            colon++;
+          if (colon < end && data[colon] == ':')
+            {
+              GString *value = g_string_new (NULL);
+              gsize p = colon + 1;
+
+              /* The field and its continuation lines, without CR LF. */
+              for (;;)
+                {
+                  for (; p < len && data[p] != '\n'; p++)
+                    if (data[p] != '\r')
+                      g_string_append_c (value, data[p]);
+                  if (p + 1 < len && (data[p + 1] == ' ' || data[p + 1] == '\t'))
+                    p++;
+                  else
+                    break;
+                }
+              g_strstrip (value->str);
+              value->len = strlen (value->str);
+              return g_string_free (value, FALSE);
+            }
+        }
+      i = end + 1;
+    }
+  return NULL;
+}
+
+char *
+mr_imap_message_dup_raw_header (MrMessage  *message,
+                                const char *name)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (mr_message_get_raw (message), &len);
+  RawHeader header = { (const char *)data, mr_imap_header_length (data, len) };
+
+  return raw_header_dup (&header, name);
+}
+
+static char *
+dup_raw_header (gconstpointer  source,
+                const char    *name)
+{
+  GMimeObject *object = (GMimeObject *)source;
   GMimeHeaderList *headers = g_mime_object_get_header_list (object);
   GMimeHeader *header = headers ? g_mime_header_list_get_header (headers, name) : NULL;
   const char *raw;
@@ -680,10 +753,11 @@ append_address (MrImapResponse  *response,
 
 static gboolean
 append_address_list (MrImapResponse *response,
-                     GMimeObject    *object,
+                     HeaderFunc      get_header,
+                     gconstpointer   source,
                      const char     *name)
 {
-  g_autofree char *value = dup_raw_header (object, name);
+  g_autofree char *value = get_header (source, name);
   InternetAddressList *list;
 
   if (value == NULL)
@@ -704,41 +778,51 @@ append_address_list (MrImapResponse *response,
 }
 
 static void
-append_envelope (MrImapResponse *response,
-                 GMimeMessage   *message)
+append_envelope_from (MrImapResponse *response,
+                      HeaderFunc      get_header,
+                      gconstpointer   source)
 {
-  GMimeObject *object = GMIME_OBJECT (message);
+  static const char *addresses[] = { "To", "Cc", "Bcc" };
+  g_autofree char *date = get_header (source, "Date");
+  g_autofree char *subject = get_header (source, "Subject");
+  g_autofree char *in_reply_to = get_header (source, "In-Reply-To");
+  g_autofree char *message_id = get_header (source, "Message-ID");
 
   /* RFC 3501 7.4.2 ENVELOPE: date, subject, from, sender, reply-to, to, cc,
    * bcc, in-reply-to, message-id; sender and reply-to default to from. */
   mr_imap_response_append (response, "(");
-  append_nstring_header (response, object, "Date");
+  mr_imap_response_append_nstring (response, date);
   mr_imap_response_append (response, " ");
-  append_nstring_header (response, object, "Subject");
+  mr_imap_response_append_nstring (response, subject);
   mr_imap_response_append (response, " ");
-  if (!append_address_list (response, object, "From"))
+  if (!append_address_list (response, get_header, source, "From"))
     mr_imap_response_append (response, "NIL");
   mr_imap_response_append (response, " ");
-  if (!append_address_list (response, object, "Sender") &&
-      !append_address_list (response, object, "From"))
+  if (!append_address_list (response, get_header, source, "Sender") &&
+      !append_address_list (response, get_header, source, "From"))
     mr_imap_response_append (response, "NIL");
   mr_imap_response_append (response, " ");
-  if (!append_address_list (response, object, "Reply-To") &&
-      !append_address_list (response, object, "From"))
+  if (!append_address_list (response, get_header, source, "Reply-To") &&
+      !append_address_list (response, get_header, source, "From"))
     mr_imap_response_append (response, "NIL");
-  for (guint i = 0; i < 3; i++)
+  for (guint i = 0; i < G_N_ELEMENTS (addresses); i++)
     {
-      static const char *names[] = { "To", "Cc", "Bcc" };
-
       mr_imap_response_append (response, " ");
-      if (!append_address_list (response, object, names[i]))
+      if (!append_address_list (response, get_header, source, addresses[i]))
         mr_imap_response_append (response, "NIL");
     }
   mr_imap_response_append (response, " ");
-  append_nstring_header (response, object, "In-Reply-To");
+  mr_imap_response_append_nstring (response, in_reply_to);
   mr_imap_response_append (response, " ");
-  append_nstring_header (response, object, "Message-ID");
+  mr_imap_response_append_nstring (response, message_id);
   mr_imap_response_append (response, ")");
+}
+
+static void
+append_envelope (MrImapResponse *response,
+                 GMimeMessage   *message)
+{
+  append_envelope_from (response, dup_raw_header, message);
 }
 
 static void
@@ -983,21 +1067,39 @@ compute_structure (MrImapResponse *response,
                    MrMessage      *message,
                    ItemKind        kind)
 {
-  GMimeMessage *mime = mr_message_get_mime (message);
-  GMimeObject *body = mime ? g_mime_message_get_mime_part (mime) : NULL;
+  GMimeMessage *mime;
+  GMimeObject *body;
 
   if (kind == ITEM_ENVELOPE)
     {
-      if (mime)
-        append_envelope (response, mime);
-      else
-        mr_imap_response_append (response, "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
+      gsize len;
+      const guint8 *data = g_bytes_get_data (mr_message_get_raw (message), &len);
+      RawHeader header = { (const char *)data, mr_imap_header_length (data, len) };
+
+      append_envelope_from (response, raw_header_dup, &header);
+      return;
     }
-  else if (body)
+
+  /* A parse of our own, dropped once the answer is cached: keeping a
+   * parsed tree for every message of a large mailbox costs far more memory
+   * than the strings. */
+  {
+    GBytes *raw = mr_message_get_raw (message);
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer (g_bytes_get_data (raw, NULL),
+                                                             g_bytes_get_size (raw));
+    GMimeParser *parser = g_mime_parser_new_with_stream (stream);
+
+    mime = g_mime_parser_construct_message (parser, NULL);
+    g_object_unref (parser);
+    g_object_unref (stream);
+  }
+  body = mime ? g_mime_message_get_mime_part (mime) : NULL;
+  if (body)
     append_body (response, body, kind == ITEM_BODYSTRUCTURE);
   else
     mr_imap_response_printf (response, "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" %"
                              G_GSIZE_FORMAT " 0)", mr_message_get_size (message));
+  g_clear_object (&mime);
 }
 
 /* A message never changes, so its ENVELOPE, BODY and BODYSTRUCTURE are

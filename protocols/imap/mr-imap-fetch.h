@@ -44,6 +44,10 @@ char        *mr_imap_format_date_time  (gint64             usec);
 gint64       mr_imap_parse_date_time   (const char        *str);
 /* Parses a search date "1-Feb-1994" to the start of that day (UTC), or -1. */
 gint64       mr_imap_parse_date        (const char        *str);
+/* The raw value of @message's first @name header field, unfolded and
+ * trimmed (encoded-words left as they are), or NULL. (transfer full) */
+char        *mr_imap_message_dup_raw_header (MrMessage    *message,
+                                        const char        *name);
 /* Length of the header block of @data (up to and including the blank line). */
 gsize        mr_imap_header_length     (const guint8      *data,
                                         gsize              len);

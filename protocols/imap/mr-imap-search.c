@@ -446,7 +446,8 @@ matches (Key                       *key,
 
     case KEY_HEADER:
       {
-        g_autofree char *value = mr_message_dup_header (message, key->name);
+        g_autofree char *raw = mr_imap_message_dup_raw_header (message, key->name);
+        g_autofree char *value = raw ? g_mime_utils_header_decode_text (NULL, raw) : NULL;
 
         /* HEADER name "" matches any message that has the field. */
         return value != NULL && contains_casefold (value, -1, key->value);
