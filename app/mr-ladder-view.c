@@ -185,7 +185,12 @@ mr_ladder_row_snapshot (GtkWidget   *widget,
 
   client = mr_topology_lookup (self->topology, self->event->client);
   server = mr_topology_lookup (self->topology, self->event->server);
-  if (client < 0 || server < 0)
+  /* A note may name one side only: it sits on that lifeline. */
+  if (client < 0)
+    client = server;
+  if (server < 0)
+    server = client;
+  if (client < 0)
     return;
 
   gdk_rgba_parse (&color, mr_event_class_color (mr_event_classify (self->event)));
@@ -305,6 +310,9 @@ struct _MrLadderView
 
   /* Owned */
   MrTopology        *topology;
+  guint              follow_source;
+  double             last_value;
+  double             last_upper;
   gboolean           following;
 };
 
@@ -349,7 +357,31 @@ on_value_changed_cb (MrLadderView  *self,
   double upper = gtk_adjustment_get_upper (adjustment);
   double page = gtk_adjustment_get_page_size (adjustment);
 
-  self->following = value + page >= upper - ROW_HEIGHT;
+  /* Back at the bottom: follow again. Moving up while the content did not
+   * change size is the user scrolling back: stop following. Anything else
+   * is the list re-estimating its rows. */
+  if (value + page >= upper - ROW_HEIGHT)
+    self->following = TRUE;
+  else if (upper == self->last_upper && value < self->last_value)
+    self->following = FALSE;
+
+  self->last_value = value;
+  self->last_upper = upper;
+}
+
+static gboolean
+follow_cb (gpointer data)
+{
+  MrLadderView *self = data;
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+
+  self->follow_source = 0;
+  if (self->following)
+    gtk_adjustment_set_value (adjustment,
+                              gtk_adjustment_get_upper (adjustment) -
+                              gtk_adjustment_get_page_size (adjustment));
+
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -357,10 +389,10 @@ on_upper_changed_cb (MrLadderView  *self,
                      GParamSpec    *pspec,
                      GtkAdjustment *adjustment)
 {
-  if (self->following)
-    gtk_adjustment_set_value (adjustment,
-                              gtk_adjustment_get_upper (adjustment) -
-                              gtk_adjustment_get_page_size (adjustment));
+  /* Upper changes during size allocation; moving the view from there is
+   * not picked up by the list (stale rows), so do it right after. */
+  if (self->following && self->follow_source == 0)
+    self->follow_source = g_idle_add_full (G_PRIORITY_HIGH_IDLE, follow_cb, self, NULL);
 }
 
 static void
@@ -410,6 +442,7 @@ mr_ladder_view_dispose (GObject *object)
 {
   MrLadderView *self = (MrLadderView *)object;
 
+  g_clear_handle_id (&self->follow_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), MR_TYPE_LADDER_VIEW);
   /* The template's root is not a bound child: unparent it by hand. */
   {

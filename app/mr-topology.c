@@ -314,21 +314,34 @@ mr_topology_learn (MrTopology    *self,
   n_hosts = self->hosts->len;
   n_links = self->links->len;
 
-  if (event->server == NULL && event->client == NULL)
-    {
-      if (client_r) *client_r = -1;
-      if (server_r) *server_r = -1;
-      return FALSE;
-    }
+  /* MrConversation names a missing side "client" or "server". */
+  {
+    const char *client_name = g_strcmp0 (event->client, "client") == 0 ? NULL : event->client;
+    const char *server_name = g_strcmp0 (event->server, "server") == 0 ? NULL : event->server;
+
+    if (client_name == NULL && server_name == NULL)
+      {
+        if (client_r) *client_r = -1;
+        if (server_r) *server_r = -1;
+        return FALSE;
+      }
+
+    if (server_name == NULL || client_name == NULL)
+      {
+        const char *name = server_name ? server_name : fold_name (client_name);
+
+        client = server = add_host (self, name, server_name ? "relay" : "client",
+                                    g_str_equal (name, LOCAL_HOST_NAME) ? _("This computer") : NULL);
+        goto done;
+      }
+  }
 
   client = add_host (self, fold_name (event->client), "client",
                      g_str_equal (fold_name (event->client), LOCAL_HOST_NAME) ? _("This computer") : NULL);
-  server = add_host (self, event->server ? event->server : "server", "relay", NULL);
-
-  /* A host first seen as a client stays a client; one seen as a server
-   * that was only known as a client becomes a relay (it talks both ways). */
+  server = add_host (self, event->server, "relay", NULL);
   add_link (self, client, server);
 
+done:
   changed = self->hosts->len != n_hosts || self->links->len != n_links;
   if (changed)
     {

@@ -522,6 +522,32 @@ test_ladder_many_events (void)
                   elapsed / 1000);
   g_assert_cmpuint (mr_event_model_get_n_events (model), ==, 100000);
   g_assert_true (mr_ladder_view_get_following (ladder));
+  {
+    GtkScrollable *scrollable = GTK_SCROLLABLE (mr_ladder_view_get_list_view (ladder));
+    GtkAdjustment *vadj = gtk_scrollable_get_vadjustment (scrollable);
+
+    /* Following: the newest rows are the ones in view. */
+    g_test_message ("ladder adjustment: value %.0f page %.0f upper %.0f",
+                    gtk_adjustment_get_value (vadj), gtk_adjustment_get_page_size (vadj),
+                    gtk_adjustment_get_upper (vadj));
+    g_assert_cmpfloat (gtk_adjustment_get_value (vadj) + gtk_adjustment_get_page_size (vadj), >=,
+                       gtk_adjustment_get_upper (vadj) - 30);
+    g_assert_cmpfloat (gtk_adjustment_get_upper (vadj), >, 100000.0 * 20);
+
+    /* Scroll back: following stops and new events do not pull the view. */
+    gtk_adjustment_set_value (vadj, 1000);
+    g_assert_false (mr_ladder_view_get_following (ladder));
+    g_ptr_array_set_size (batch, 0);
+    for (guint i = 0; i < 10; i++)
+      g_ptr_array_add (batch, mr_event_new (MR_EVENT_NOTE, MR_DIRECTION_NONE, "later"));
+    mr_event_model_append (model, batch);
+    spin (100);
+    g_assert_cmpfloat (gtk_adjustment_get_value (vadj), ==, 1000);
+
+    /* Back to the bottom: following again. */
+    gtk_adjustment_set_value (vadj, gtk_adjustment_get_upper (vadj) - gtk_adjustment_get_page_size (vadj));
+    g_assert_true (mr_ladder_view_get_following (ladder));
+  }
   g_assert_cmpint (elapsed, <, 2 * G_USEC_PER_SEC);
 
   gtk_window_destroy (GTK_WINDOW (scratch));
