@@ -719,6 +719,43 @@ test_copy_move_expunge (void)
 }
 
 static void
+test_encoded_headers (void)
+{
+  static const char encoded[] =
+    "From: =?UTF-8?Q?J=C3=BCrgen?= <juergen@example.de>\r\n"
+    "To: bob@recipient.example,\r\n"
+    "\tcarol@recipient.example\r\n"
+    "Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?= aus\r\n"
+    " Berlin\r\n"
+    "\r\n"
+    "Hallo.\r\n";
+  Lab lab = { 0 };
+  g_autoptr(MrSession) session = NULL;
+  g_autofree char *out = NULL;
+
+  lab_init (&lab);
+  deliver (&lab, encoded);
+  session = open_selected (&lab);
+
+  /* ENVELOPE keeps encoded-words and unfolds (RFC 3501 7.4.2); a display
+   * name GMime decoded goes back out encoded, as 7-bit text. */
+  out = send (session, "a FETCH 1 ENVELOPE\r\n");
+  assert_contains (out, "\"=?UTF-8?Q?Gr=C3=BC=C3=9Fe?= aus Berlin\" "
+                        "((\"=?UTF-8?b?SsO8cmdlbg==?=\" NIL \"juergen\" \"example.de\")) ");
+  assert_contains (out, "((NIL NIL \"bob\" \"recipient.example\")(NIL NIL \"carol\" \"recipient.example\"))");
+  g_clear_pointer (&out, g_free);
+
+  /* SEARCH decodes them; the key comes as a UTF-8 literal. */
+  out = send (session, "b SEARCH CHARSET UTF-8 SUBJECT {6+}\r\ngr\xc3\xbc\xc3\x9f\r\n");
+  g_assert_cmpstr (out, ==, "* SEARCH 1\r\nb OK SEARCH completed\r\n");
+  g_clear_pointer (&out, g_free);
+  out = send (session, "c SEARCH FROM j\xc3\xbcrgen TO carol SUBJECT \"aus berlin\"\r\n");
+  g_assert_cmpstr (out, ==, "* SEARCH 1\r\nc OK SEARCH completed\r\n");
+
+  lab_clear (&lab);
+}
+
+static void
 on_wakeup_cb (MrSession *session,
               guint     *count)
 {
@@ -817,6 +854,7 @@ main (int   argc,
   g_test_add_func ("/imap/session/fetch", test_fetch);
   g_test_add_func ("/imap/session/store-search", test_store_search);
   g_test_add_func ("/imap/session/copy-move-expunge", test_copy_move_expunge);
+  g_test_add_func ("/imap/session/encoded-headers", test_encoded_headers);
   g_test_add_func ("/imap/session/two-sessions", test_two_sessions);
 
   return g_test_run ();
