@@ -1,0 +1,329 @@
+/* test-views.c: the teaching views (issue 7) under Xvfb
+ *
+ * Copyright 2026 The Mailroom authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "test-views"
+
+#include "config.h"
+
+#include <gtk/gtk.h>
+#include <string.h>
+
+#include "mr-application.h"
+#include "mr-engine-thread.h"
+#include "mr-event-bus.h"
+#include "mr-event-model.h"
+#include "mr-state-view.h"
+#include "mr-window.h"
+
+static MrApplication *app;
+static MrWindow *window;
+static GtkWindow *views_window;
+static GtkStack *views_stack;
+static MrStateView *state_view;
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+wait_for (Condition cond,
+          gpointer  data,
+          guint     timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint wake = g_timeout_add (10, wake_cb, NULL);
+  gboolean ok;
+
+  while (!(ok = cond (data)) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (wake);
+  return ok;
+}
+
+static gboolean
+never_cb (gpointer data)
+{
+  return FALSE;
+}
+
+static void
+spin (guint ms)
+{
+  wait_for (never_cb, NULL, ms);
+}
+
+/* With MR_VIEWS_SHOTS=DIR, a screenshot of the screen goes to DIR/NAME.png
+ * (ImageMagick), to look at by eye. */
+static void
+shoot (const char *name)
+{
+  const char *dir = g_getenv ("MR_VIEWS_SHOTS");
+  g_autofree char *path = NULL;
+  g_autofree char *command = NULL;
+
+  if (dir == NULL)
+    return;
+  spin (300);
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  command = g_strdup_printf ("import -window root %s", path);
+  if (system (command) != 0)
+    g_test_message ("could not take %s", path);
+}
+
+/* A raw session through the engine thread, as the console opens one. */
+typedef struct
+{
+  GString  *output;
+  gboolean  closed;
+} Session;
+
+static void
+session_output_cb (GObject    *owner,
+                   const char *output,
+                   gboolean    closed)
+{
+  Session *session = g_object_get_data (owner, "session");
+
+  if (output != NULL)
+    g_string_append (session->output, output);
+  session->closed |= closed;
+}
+
+static gboolean
+output_has (gpointer data)
+{
+  GObject *owner = data;
+  Session *session = g_object_get_data (owner, "session");
+  const char *want = g_object_get_data (owner, "want");
+
+  return strstr (session->output->str, want) != NULL;
+}
+
+static void
+session_free (Session *session)
+{
+  g_string_free (session->output, TRUE);
+  g_free (session);
+}
+
+static GObject *
+open_session (MrService service,
+              guint    *handle_r)
+{
+  GObject *owner = g_object_new (G_TYPE_OBJECT, NULL);
+  Session *session = g_new0 (Session, 1);
+
+  session->output = g_string_new (NULL);
+  g_object_set_data_full (owner, "session", session, (GDestroyNotify) session_free);
+  *handle_r = mr_engine_thread_open_session (mr_window_get_engine (window), service,
+                                             "views-test", owner, session_output_cb);
+  return owner;
+}
+
+/* Sends @line and waits until the output holds @want. */
+static void
+send_and_wait (GObject    *owner,
+               guint       handle,
+               const char *line,
+               const char *want)
+{
+  g_autofree char *data = g_strdup_printf ("%s\r\n", line);
+
+  g_object_set_data_full (owner, "want", g_strdup (want), g_free);
+  mr_engine_thread_feed_session (mr_window_get_engine (window), handle, data, -1);
+  g_assert_true (wait_for (output_has, owner, 5000));
+}
+
+static guint64 wanted_seq;
+
+static gboolean
+model_has_seq (gpointer data)
+{
+  MrEventModel *model = mr_window_get_event_model (window);
+  guint n = mr_event_model_get_n_events (model);
+
+  mr_window_pump (window);
+  return n > 0 && mr_event_model_get_event (model, n - 1)->seq >= wanted_seq;
+}
+
+/* Waits until the window's model holds everything on the bus now. */
+static void
+catch_up (void)
+{
+  wanted_seq = mr_event_bus_get_last_seq (mr_engine_thread_get_bus (mr_window_get_engine (window)));
+  g_assert_true (wait_for (model_has_seq, NULL, 5000));
+}
+
+/* The seq of the newest event on the window's model whose text starts
+ * with @prefix. */
+static guint64
+find_seq (const char *prefix)
+{
+  MrEventModel *model = mr_window_get_event_model (window);
+
+  for (guint i = mr_event_model_get_n_events (model); i > 0; i--)
+    {
+      MrEvent *event = mr_event_model_get_event (model, i - 1);
+
+      if (event->text != NULL && g_str_has_prefix (event->text, prefix))
+        return event->seq;
+    }
+  return 0;
+}
+
+static void
+show_view (const char *name)
+{
+  gtk_stack_set_visible_child_name (views_stack, name);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+test_state_rcpt_before_mail (void)
+{
+  g_autoptr(GObject) owner = NULL;
+  g_autofree char *refused = NULL;
+  guint handle;
+  guint64 greeted_seq;
+
+  show_view ("state");
+  owner = open_session (MR_SERVICE_SMTP, &handle);
+  g_object_set_data (owner, "want", (gpointer) "220");
+  g_assert_true (wait_for (output_has, owner, 5000));
+
+  send_and_wait (owner, handle, "EHLO views.test", "250 ");
+  catch_up ();
+  g_assert_cmpint (mr_state_view_get_protocol (state_view), ==, MR_PROTOCOL_SMTP);
+  g_assert_cmpstr (mr_state_view_get_state (state_view), ==, "greeted");
+  g_assert_null (mr_state_view_get_refused_verb (state_view));
+  greeted_seq = find_seq ("250 ");
+  g_assert_cmpuint (greeted_seq, >, 0);
+
+  /* RFC 5321 4.1.4: RCPT before MAIL is out of sequence: 503 */
+  send_and_wait (owner, handle, "RCPT TO:<bob@recipient.example>", "503");
+  catch_up ();
+  g_assert_cmpstr (mr_state_view_get_refused_verb (state_view), ==, "RCPT");
+  g_assert_true (g_str_has_prefix (mr_state_view_get_refused_reply (state_view), "503"));
+  g_assert_cmpstr (mr_state_view_get_refused_target (state_view), ==, "rcpt");
+  g_assert_cmpstr (mr_state_view_get_state (state_view), ==, "greeted");
+  g_object_get (state_view, "refused-verb", &refused, NULL);
+  g_assert_cmpstr (refused, ==, "RCPT");
+  shoot ("state-503");
+
+  /* Going on the right way clears the refusal and lights "mail". */
+  send_and_wait (owner, handle, "MAIL FROM:<alice@sender.example>", "250 2.1.0");
+  catch_up ();
+  g_assert_null (mr_state_view_get_refused_verb (state_view));
+  g_assert_cmpstr (mr_state_view_get_state (state_view), ==, "mail");
+
+  /* As of the 250 to EHLO, the diagram shows "greeted" and no refusal. */
+  mr_state_view_set_cursor (state_view, greeted_seq);
+  g_assert_cmpstr (mr_state_view_get_state (state_view), ==, "greeted");
+  g_assert_null (mr_state_view_get_refused_verb (state_view));
+  mr_state_view_set_cursor (state_view, find_seq ("503"));
+  g_assert_cmpstr (mr_state_view_get_refused_verb (state_view), ==, "RCPT");
+  mr_state_view_set_cursor (state_view, 0);
+  g_assert_cmpstr (mr_state_view_get_state (state_view), ==, "mail");
+
+  send_and_wait (owner, handle, "QUIT", "221");
+  catch_up ();
+  g_assert_cmpstr (mr_state_view_get_state (state_view), ==, "quit");
+  mr_engine_thread_close_session (mr_window_get_engine (window), handle);
+}
+
+static void
+test_state_pop3_imap (void)
+{
+  g_autoptr(GObject) pop = NULL;
+  g_autoptr(GObject) imap = NULL;
+  guint handle;
+
+  pop = open_session (MR_SERVICE_POP3, &handle);
+  g_object_set_data (pop, "want", (gpointer) "+OK");
+  g_assert_true (wait_for (output_has, pop, 5000));
+  /* RFC 1939 5: RETR only in the TRANSACTION state */
+  send_and_wait (pop, handle, "RETR 1", "-ERR");
+  catch_up ();
+  g_assert_cmpint (mr_state_view_get_protocol (state_view), ==, MR_PROTOCOL_POP3);
+  g_assert_cmpstr (mr_state_view_get_state (state_view), ==, "authorization");
+  g_assert_cmpstr (mr_state_view_get_refused_verb (state_view), ==, "RETR");
+  g_assert_cmpstr (mr_state_view_get_refused_target (state_view), ==, "transaction");
+  shoot ("state-pop3");
+  mr_engine_thread_close_session (mr_window_get_engine (window), handle);
+
+  imap = open_session (MR_SERVICE_IMAP, &handle);
+  g_object_set_data (imap, "want", (gpointer) "* OK");
+  g_assert_true (wait_for (output_has, imap, 5000));
+  /* RFC 3501 6.3.1: SELECT needs the authenticated state */
+  send_and_wait (imap, handle, "a1 SELECT INBOX", "a1 ");
+  catch_up ();
+  g_assert_cmpint (mr_state_view_get_protocol (state_view), ==, MR_PROTOCOL_IMAP);
+  g_assert_cmpstr (mr_state_view_get_state (state_view), ==, "not-authenticated");
+  g_assert_cmpstr (mr_state_view_get_refused_verb (state_view), ==, "SELECT");
+  g_assert_cmpstr (mr_state_view_get_refused_target (state_view), ==, "selected");
+  send_and_wait (imap, handle, "a2 LOGOUT", "a2 OK");
+  catch_up ();
+  g_assert_cmpstr (mr_state_view_get_state (state_view), ==, "logout");
+  g_assert_null (mr_state_view_get_refused_verb (state_view));
+  mr_engine_thread_close_session (mr_window_get_engine (window), handle);
+}
+
+static void
+test_state_verb_table (void)
+{
+  g_assert_cmpstr (mr_state_view_target_for_verb (MR_PROTOCOL_SMTP, "rcpt"), ==, "rcpt");
+  g_assert_cmpstr (mr_state_view_target_for_verb (MR_PROTOCOL_SMTP, "NOOP"), ==, NULL);
+  g_assert_cmpstr (mr_state_view_target_for_verb (MR_PROTOCOL_POP3, "QUIT"), ==, "update");
+  g_assert_cmpstr (mr_state_view_target_for_verb (MR_PROTOCOL_IMAP, "QUIT"), ==, NULL);
+  g_assert_cmpstr (mr_state_view_target_for_verb (MR_PROTOCOL_IMAP, NULL), ==, NULL);
+  g_assert_cmpstr (mr_state_view_target_for_verb (MR_PROTOCOL_HTTP, "GET"), ==, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  app = mr_application_new ();
+  g_application_register (G_APPLICATION (app), NULL, NULL);
+  window = mr_application_ensure_window (app);
+  gtk_window_present (GTK_WINDOW (window));
+
+  /* The views under test in a window of their own, over the main
+   * window's event model (fed from the engine's bus on the frame clock). */
+  views_window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (views_window, 1000, 520);
+  views_stack = GTK_STACK (gtk_stack_new ());
+  gtk_window_set_child (views_window, GTK_WIDGET (views_stack));
+  state_view = MR_STATE_VIEW (mr_state_view_new ());
+  mr_state_view_set_model (state_view, mr_window_get_event_model (window));
+  gtk_stack_add_named (views_stack, GTK_WIDGET (state_view), "state");
+  gtk_window_present (views_window);
+
+  g_test_add_func ("/views/state/verb-table", test_state_verb_table);
+  g_test_add_func ("/views/state/rcpt-before-mail", test_state_rcpt_before_mail);
+  g_test_add_func ("/views/state/pop3-imap", test_state_pop3_imap);
+
+  ret = g_test_run ();
+
+  gtk_window_destroy (views_window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  mr_engine_thread_stop (mr_application_get_engine (app));
+  g_clear_object (&app);
+
+  return ret;
+}
