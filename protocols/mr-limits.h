@@ -20,7 +20,7 @@ G_BEGIN_DECLS
 struct _MrLimits
 {
   /* RFC 5321 4.5.3.1.4: a command line is at most 512 octets with CRLF.
-   * Going over gets "500 5.5.6 Line too long". */
+   * Going over gets "500 5.5.2 Error: line too long". */
   gsize  max_command_line;
   /* RFC 5321 4.5.3.1.6: a text line is at most 1000 octets with CRLF;
    * we accept longer content lines up to this bound (Postfix does too). */

@@ -85,7 +85,9 @@ static const MrReplyInfo catalog[MR_N_REPLIES] = {
      N_("STARTTLS cannot be done right now"), R, "RFC 3207 4"),
   E (MR_REPLY_UNKNOWN_COMMAND, 500, "5.5.2", "Error: command not recognized",
      N_("Syntax error: the server does not know this command. The connection stays open"), F, "RFC 5321 4.2.4"),
-  E (MR_REPLY_LINE_TOO_LONG, 500, "5.5.6", "Error: line too long",
+  /* Not 5.5.6: RFC 4954 registered X.5.6 for an over-long AUTH exchange
+   * line only; any other over-long command line is a syntax error. */
+  E (MR_REPLY_LINE_TOO_LONG, 500, "5.5.2", "Error: line too long",
      N_("A command line may be at most 512 octets including CRLF"), F, "RFC 5321 4.5.3.1.4"),
   E (MR_REPLY_SYNTAX_ERROR, 501, "5.5.2", "Syntax error in parameters or arguments",
      N_("The command is known but its arguments are wrong"), F, "RFC 5321 4.2.2"),
@@ -141,6 +143,8 @@ static const MrReplyInfo catalog[MR_N_REPLIES] = {
      N_("The address has non-ASCII characters, which need SMTPUTF8 on the MAIL command"), F, "RFC 6531 3.7.4"),
   E (MR_REPLY_VRFY_REFUSED, 550, "5.7.1", "Error: VRFY command rejected",
      N_("This server refuses to say whether an address exists (RFC 5321 7.3: VRFY helps address harvesting)"), F, "RFC 5321 3.5.3, 7.3"),
+  E (MR_REPLY_AUTH_LINE_TOO_LONG, 500, "5.5.6", "Authentication Exchange line is too long",
+     N_("A line of the AUTH exchange was longer than the server accepts"), F, "RFC 4954 4"),
 #undef E
 };
 

@@ -75,7 +75,7 @@ typedef enum
   MR_REPLY_TLS_NOT_AVAILABLE,      /* 454 4.7.0 */
   /* 5yz */
   MR_REPLY_UNKNOWN_COMMAND,        /* 500 5.5.2 */
-  MR_REPLY_LINE_TOO_LONG,          /* 500 5.5.6 */
+  MR_REPLY_LINE_TOO_LONG,          /* 500 5.5.2 */
   MR_REPLY_SYNTAX_ERROR,           /* 501 5.5.2 */
   MR_REPLY_BAD_ADDRESS,            /* 501 5.1.3 */
   MR_REPLY_BAD_BASE64,             /* 501 5.5.2 */
@@ -103,6 +103,7 @@ typedef enum
   MR_REPLY_PARAM_NOT_RECOGNIZED,   /* 555 5.5.4 */
   MR_REPLY_SMTPUTF8_REQUIRED,      /* 553 5.6.7 */
   MR_REPLY_VRFY_REFUSED,           /* 550 5.7.1 (VRFY policy) */
+  MR_REPLY_AUTH_LINE_TOO_LONG,     /* 500 5.5.6 */
   MR_N_REPLIES
 } MrReplyId;
 

@@ -1556,14 +1556,15 @@ static const struct
   { MR_SMTP_VERB_STARTTLS, cmd_starttls },
 };
 
-/* RFC 5321 4.5.3.1.4: "500 5.5.6"; the line itself is not shown. */
+/* RFC 5321 4.5.3.1.4: 500; 5.5.6 inside an AUTH exchange (RFC 4954 4),
+ * 5.5.2 otherwise. The line itself is not shown. */
 static void
 line_too_long (MrSmtpSession *self)
 {
   emit_client_line (self, "[line too long]", strlen ("[line too long]"), NULL,
                     MR_LINE_CRLF, MR_EVENT_FLAG_TOO_LONG);
   if (self->auth_step != AUTH_NONE)
-    auth_abort (self, MR_REPLY_LINE_TOO_LONG);
+    auth_abort (self, MR_REPLY_AUTH_LINE_TOO_LONG);
   else
     reply_error (self, MR_REPLY_LINE_TOO_LONG, NULL);
 }
