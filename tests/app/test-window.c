@@ -94,6 +94,24 @@ emit_line (MrConversation *conversation,
   mr_conversation_emit (conversation, event);
 }
 
+/* With MAILROOM_SCREENSHOT_DIR set, keeps a picture of the window there
+ * (how data/screenshots/ is made). */
+static void
+maybe_screenshot (const char *name)
+{
+  const char *dir = g_getenv ("MAILROOM_SCREENSHOT_DIR");
+  g_autofree char *path = NULL;
+  g_autofree char *command = NULL;
+
+  if (dir == NULL || g_find_program_in_path ("import") == NULL)
+    return;
+
+  spin (400);
+  path = g_build_filename (dir, name, NULL);
+  command = g_strdup_printf ("import -window root -crop 1200x760+0+0 +repage %s", path);
+  g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
+}
+
 static gboolean
 n_events_at_least (gpointer data)
 {
@@ -320,6 +338,7 @@ test_console_ehlo (void)
   g_assert_nonnull (strstr (output, "EHLO x\n"));
   g_assert_nonnull (strstr (output, "\n220"));
   g_assert_nonnull (strstr (output, "\n250"));
+  maybe_screenshot ("console.png");
   if (mr_engine_thread_get_port (mr_window_get_engine (window), MR_SERVICE_SMTP) != 0)
     g_assert_true (g_str_has_prefix (mr_console_get_hint (console), "telnet 127.0.0.1 "));
 
@@ -404,6 +423,7 @@ test_compose_to_bob (void)
   g_assert_cmpstr (mr_mailbox_view_get_subject (mailboxes, 0), ==, "Test from the window");
   mr_mailbox_view_select_message (mailboxes, 0);
   source = mr_mailbox_view_dup_source (mailboxes);
+  maybe_screenshot ("mailboxes.png");
   g_assert_nonnull (strstr (source, "Subject: Test from the window"));
   /* Dot-stuffing was undone by the server (RFC 5321 4.5.2). */
   g_assert_nonnull (strstr (source, "\n.a dot line\n"));
@@ -469,6 +489,26 @@ test_fault_unknown_user (void)
   /* ... and the transcript shows the code, explained. */
   mr_transcript_view_set_filter (transcript, MR_PROTOCOL_SMTP, 0);
   g_assert_true (wait_for (transcript_has_code, GUINT_TO_POINTER (550), 5000));
+  {
+    GListModel *lines = mr_transcript_view_get_filtered (transcript);
+
+    for (guint i = g_list_model_get_n_items (lines); i > 0; i--)
+      {
+        g_autoptr(MrEventItem) item = g_list_model_get_item (lines, i - 1);
+
+        if (mr_event_item_get_event (item)->code == 550)
+          {
+            mr_transcript_view_select (transcript, i - 1);
+            break;
+          }
+      }
+    g_assert_nonnull (strstr (mr_transcript_view_get_explanation (transcript), "5.1.1") ||
+                      strlen (mr_transcript_view_get_explanation (transcript)) > 20 ? "ok" : NULL);
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "transcript");
+    maybe_screenshot ("transcript.png");
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "faults");
+    maybe_screenshot ("faults.png");
+  }
   mr_transcript_view_set_filter (transcript, MR_PROTOCOL_NONE, 0);
 
   mr_faults_view_set_active (faults, "unknown-user", FALSE);
