@@ -1211,8 +1211,8 @@ copy_or_move (MrImapSession *self,
     }
 
   /* RFC 4315 3: COPYUID uidvalidity source-uids dest-uids */
-  source_set = mr_imap_sequence_format ((guint32 *)source_uids->data, source_uids->len);
-  dest_set = mr_imap_sequence_format ((guint32 *)dest_uids->data, dest_uids->len);
+  source_set = mr_imap_sequence_format (&g_array_index (source_uids, guint32, 0), source_uids->len);
+  dest_set = mr_imap_sequence_format (&g_array_index (dest_uids, guint32, 0), dest_uids->len);
 
   if (!move)
     {

@@ -255,6 +255,15 @@ test_transcript (gconstpointer data)
   g_string_free (run.output, TRUE);
 }
 
+static void
+case_free (gpointer data)
+{
+  Case *c = data;
+
+  g_free (c->path);
+  g_free (c);
+}
+
 static int
 compare_names (gconstpointer a,
                gconstpointer b)
@@ -294,7 +303,7 @@ main (int   argc,
 
           c->path = g_build_filename (path, file, NULL);
           c->mode = m;
-          g_test_add_data_func_full (test_path, c, test_transcript, NULL);
+          g_test_add_data_func_full (test_path, c, test_transcript, case_free);
         }
     }
 
