@@ -71,6 +71,7 @@ _mr_engine_create_protocol_session (MrEngine       *self,
           .apop_enabled = TRUE,
           .implicit_tls = service == MR_SERVICE_POP3S,
           .clock = clock,
+          .faults = mr_world_get_faults (mr_engine_get_world (self)),
         };
 
         return mr_pop3_session_new (mr_engine_get_store (self), &config, conversation, limits);

@@ -46,6 +46,7 @@ struct _MrPop3Session
   MrClock      *clock;
   MrLineReader *reader;
   char         *hostname;
+  MrFaultSet   *faults;
   char         *timestamp;      /* APOP banner timestamp, or NULL */
   guint         apop_enabled : 1;
   guint         implicit_tls : 1;
@@ -379,8 +380,21 @@ static void
 login (MrPop3Session *self,
        MrAccount     *account)
 {
+  const char *fault;
   gsize total = 0;
   guint n;
+
+  /* A fault may refuse the login or pretend someone holds the maildrop. */
+  if (self->faults != NULL &&
+      ((fault = mr_fault_set_check_mailbox (self->faults, MR_PROTOCOL_POP3, MR_FAULT_STAGE_LOGIN,
+                                            self->hostname, mr_account_get_address (account))) ||
+       (fault = mr_fault_set_check_mailbox (self->faults, MR_PROTOCOL_POP3, MR_FAULT_STAGE_MAILBOX,
+                                            self->hostname, mr_account_get_address (account)))))
+    {
+      g_clear_pointer (&self->user, g_free);
+      reply (self, "%s", fault);
+      return;
+    }
 
   if (!mr_account_try_lock (account, self))
     {
@@ -1314,8 +1328,20 @@ static void
 mr_pop3_session_start (MrSession *session)
 {
   MrPop3Session *self = (MrPop3Session *)session;
+  const char *fault = NULL;
 
   g_assert (MR_IS_POP3_SESSION (self));
+
+  if (self->faults != NULL)
+    fault = mr_fault_set_check_mailbox (self->faults, MR_PROTOCOL_POP3, MR_FAULT_STAGE_CONNECT,
+                                        self->hostname, NULL);
+  if (fault != NULL)
+    {
+      /* server-busy: refuse at the greeting and hang up (RFC 2449 8.1.2). */
+      reply (self, "%s", fault);
+      mr_session_set_action (session, MR_SESSION_CLOSE);
+      return;
+    }
 
   /* RFC 1939 4 greeting; RFC 1939 7: the APOP timestamp goes in it. */
   if (self->timestamp != NULL)
@@ -1432,6 +1458,7 @@ mr_pop3_session_finalize (GObject *object)
 
   g_clear_pointer (&self->reader, mr_line_reader_free);
   g_clear_pointer (&self->hostname, g_free);
+  g_clear_object (&self->faults);
   g_clear_pointer (&self->timestamp, g_free);
   g_clear_pointer (&self->user, g_free);
   g_clear_pointer (&self->delayed_lines, g_ptr_array_unref);
@@ -1501,6 +1528,8 @@ mr_pop3_session_new (MrStore            *store,
   self->implicit_tls = config ? !!config->implicit_tls : FALSE;
   if (config && config->clock)
     self->clock = g_object_ref (config->clock);
+  if (config && config->faults)
+    self->faults = g_object_ref (config->faults);
   if (self->apop_enabled)
     self->timestamp = make_timestamp (self);
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "mr-clock.h"
+#include "mr-fault.h"
 #include "mr-session.h"
 #include "mr-store.h"
 
@@ -37,6 +38,9 @@ typedef struct
   gboolean    apop_enabled;
   gboolean    implicit_tls;
   MrClock    *clock;
+  /* Faults that bite POP3 (server-busy, login-refused, mailbox-locked);
+   * borrowed, may be NULL. */
+  MrFaultSet *faults;
 } MrPop3Config;
 
 #define MR_TYPE_POP3_SESSION (mr_pop3_session_get_type ())
