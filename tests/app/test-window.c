@@ -235,6 +235,38 @@ test_window_actions (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.speed", "d", 1.0);
   g_assert_cmpfloat (mr_map_view_get_speed (mr_window_get_map_view (window)), ==, 1.0);
 
+  /* Preferences, About and the shortcuts window open without a warning
+   * (fatal under gtk_test_init), and preferences write GSettings. */
+  {
+    GList *before = gtk_window_list_toplevels ();
+    GList *after;
+    guint n_before = g_list_length (before);
+
+    g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+    g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+    spin (300);
+    after = gtk_window_list_toplevels ();
+    g_assert_cmpuint (g_list_length (after), >=, n_before + 2);
+    for (GList *l = after; l != NULL; l = l->next)
+      {
+        if (ADW_IS_PREFERENCES_WINDOW (l->data))
+          {
+            /* the SMTP port spin button is bound to smtp-port */
+            g_settings_set (settings, "smtp-port", "q", 2626);
+            spin (50);
+            gtk_window_destroy (l->data);
+          }
+        else if (ADW_IS_ABOUT_WINDOW (l->data))
+          gtk_window_destroy (l->data);
+        else if (GTK_IS_SHORTCUTS_WINDOW (l->data))
+          gtk_widget_set_visible (l->data, FALSE);   /* the window keeps it for next time */
+      }
+    g_list_free (before);
+    g_list_free (after);
+    g_settings_reset (settings, "smtp-port");
+  }
+
   /* The engine listens on loopback and the console tells how to reach it */
   g_assert_cmpstr (mr_engine_thread_get_address (mr_window_get_engine (window)), ==, "127.0.0.1");
 }
