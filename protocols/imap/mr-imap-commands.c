@@ -546,16 +546,83 @@ mailbox_matches (const char *pattern,
   return FALSE;
 }
 
+/* RFC 5258 LIST-EXTENDED, in the forms clients use once they see
+ * SPECIAL-USE (RFC 6154 5.1): selection options before the reference and
+ * RETURN options after the pattern. */
+typedef struct
+{
+  gboolean subscribed_only;
+  gboolean special_use_only;
+  gboolean show_subscribed;
+} ListOptions;
+
+static gboolean
+parse_list_options (MrImapArg   *list,
+                    ListOptions *options,
+                    gboolean     selection)
+{
+  for (guint i = 0; i < list->list->len; i++)
+    {
+      MrImapArg *option = g_ptr_array_index (list->list, i);
+
+      if (!mr_imap_arg_is_atom (option))
+        return FALSE;
+      if (g_ascii_strcasecmp (option->str, "SUBSCRIBED") == 0)
+        {
+          if (selection)
+            options->subscribed_only = TRUE;
+          options->show_subscribed = TRUE;
+        }
+      else if (g_ascii_strcasecmp (option->str, "SPECIAL-USE") == 0 && selection)
+        options->special_use_only = TRUE;
+      /* REMOTE, RECURSIVEMATCH, CHILDREN, SPECIAL-USE (as a RETURN option):
+       * nothing to select, and CHILDREN and SPECIAL-USE attributes are
+       * always returned. */
+    }
+  return TRUE;
+}
+
 static void
 list_or_lsub (MrImapSession *self,
               MrImapCommand *command,
               gboolean       lsub)
 {
+  ListOptions options = { FALSE, FALSE, FALSE };
   GListModel *mailboxes;
   g_autofree char *pattern = NULL;
   const char *reference;
   const char *mailbox_pattern;
   guint n;
+
+  if (!lsub && command->args->len > 0 && ARG (command, 0)->type == MR_IMAP_ARG_LIST)
+    {
+      if (!parse_list_options (ARG (command, 0), &options, TRUE))
+        {
+          _mr_imap_session_finish (self, "BAD", "Invalid LIST selection options");
+          return;
+        }
+      g_ptr_array_remove_index (command->args, 0);
+    }
+  if (!lsub && command->args->len == 4 && mr_imap_arg_is_atom (ARG (command, 2)) &&
+      g_ascii_strcasecmp (ARG (command, 2)->str, "RETURN") == 0 &&
+      ARG (command, 3)->type == MR_IMAP_ARG_LIST)
+    {
+      if (!parse_list_options (ARG (command, 3), &options, FALSE))
+        {
+          _mr_imap_session_finish (self, "BAD", "Invalid LIST return options");
+          return;
+        }
+      g_ptr_array_set_size (command->args, 2);
+    }
+  if (command->args->len == 2 && ARG (command, 1)->type == MR_IMAP_ARG_LIST &&
+      ARG (command, 1)->list->len == 1)
+    {
+      /* A pattern list of one (RFC 5258 3) */
+      MrImapArg *inner = g_ptr_array_steal_index (ARG (command, 1)->list, 0);
+
+      g_ptr_array_remove_index (command->args, 1);
+      g_ptr_array_add (command->args, inner);
+    }
 
   if (!check_args (self, command, 2, 2) ||
       (reference = get_astring (self, command, 0)) == NULL ||
@@ -586,7 +653,8 @@ list_or_lsub (MrImapSession *self,
 
       /* RFC 3501 6.3.8: a parent that only exists as a level of the
        * hierarchy ("Projects" of "Projects/Lab") is listed \Noselect. */
-      for (const char *slash = strchr (name, MR_MAILBOX_DELIMITER); slash && !lsub;
+      for (const char *slash = strchr (name, MR_MAILBOX_DELIMITER);
+           slash && !lsub && !options.subscribed_only && !options.special_use_only;
            slash = strchr (slash + 1, MR_MAILBOX_DELIMITER))
         {
           g_autofree char *parent = g_strndup (name, slash - name);
@@ -611,7 +679,9 @@ list_or_lsub (MrImapSession *self,
 
       if (!mailbox_matches (pattern, name))
         continue;
-      if (lsub && !mr_mailbox_get_subscribed (mailbox))
+      if ((lsub || options.subscribed_only) && !mr_mailbox_get_subscribed (mailbox))
+        continue;
+      if (options.special_use_only && special_use == NULL)
         continue;
 
       for (guint j = 0; j < n && !children; j++)
@@ -625,6 +695,8 @@ list_or_lsub (MrImapSession *self,
       attributes = g_string_new (children ? "\\HasChildren" : "\\HasNoChildren");
       if (special_use)
         g_string_append_printf (attributes, " %s", special_use);
+      if (options.show_subscribed && mr_mailbox_get_subscribed (mailbox))
+        g_string_append (attributes, " \\Subscribed");
 
       mr_imap_response_printf (self->response, "* %s (%s) \"/\" ", command->name, attributes->str);
       mr_imap_response_append_nstring (self->response, name);
