@@ -97,6 +97,8 @@ mr_server_options_parse (MrServerOptions  *options,
       N_("Connections at once from one client address"), "N" },
     { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &options->idle_timeout,
       N_("Seconds of silence before a client is disconnected (SMTP 421 4.4.2)"), N_("SECONDS") },
+    { "event-history", 0, 0, G_OPTION_ARG_INT, &options->event_history,
+      N_("Events the bus keeps for viewers and the transcript (default 200000)"), "N" },
     { "classroom", 0, 0, G_OPTION_ARG_NONE, &options->classroom,
       N_("LAN classroom mode: listen on all addresses (every account needs a password)"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &options->version,
@@ -128,7 +130,8 @@ mr_server_options_parse (MrServerOptions  *options,
 
   if (options->max_message < 0 || options->max_recipients < 0 || options->max_literal < 0 ||
       options->max_bad_commands < 0 || options->max_connections < 0 ||
-      options->max_connections_per_address < 0 || options->idle_timeout < 0)
+      options->max_connections_per_address < 0 || options->idle_timeout < 0 ||
+      options->event_history < 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _("Limits must be positive (0 keeps the default)"));
@@ -194,6 +197,9 @@ mr_server_options_apply (MrServerOptions  *options,
       limits.idle_timeout_seconds = options->idle_timeout;
     mr_engine_set_limits (engine, &limits);
   }
+
+  if (options->event_history)
+    mr_event_bus_set_capacity (mr_engine_get_bus (engine), options->event_history);
 
   if (options->exit_early)
     return TRUE;

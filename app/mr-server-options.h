@@ -37,6 +37,7 @@ typedef struct
   int       max_connections;
   int       max_connections_per_address;
   int       idle_timeout;
+  int       event_history;
 } MrServerOptions;
 
 MrServerOptions *mr_server_options_new    (void);

@@ -162,6 +162,11 @@ mr_server_new (MrService         service,
   self->factory_data = user_data;
   self->factory_destroy = destroy;
   self->service = g_socket_service_new ();
+  /* GSocketListener's default backlog is 10: a burst of connects (a class
+   * starting its clients at once, the load test) overflows it and the
+   * kernel drops SYNs, so clients wait for retransmits (1, 3, 7 ... s).
+   * Leave the queue to the kernel's somaxconn instead. */
+  g_socket_listener_set_backlog (G_SOCKET_LISTENER (self->service), 4096);
   g_signal_connect (self->service, "incoming", G_CALLBACK (on_incoming_cb), self);
 
   return self;
