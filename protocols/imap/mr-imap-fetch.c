@@ -299,8 +299,8 @@ mr_imap_fetch_parse (const MrImapArg  *arg,
       return NULL;
     }
 
-  /* RFC 3501 8.4.2 requires UID first in a UID FETCH response? No: it only
-   * requires UID to be present; clients find it anywhere. We put it first. */
+  /* RFC 3501 6.4.8: a UID FETCH response always carries UID; we put it
+   * first, where simple clients look for it. */
   if (add_uid)
     add_simple (self, ITEM_UID);
 

@@ -100,7 +100,7 @@ gboolean       mr_imap_arg_is_atom       (const MrImapArg *arg);
 gboolean       mr_imap_arg_is_nil        (const MrImapArg *arg);
 /* An astring (atom, quoted string or literal): its text, else NULL. */
 const char    *mr_imap_arg_get_astring   (const MrImapArg *arg);
-/* An nstring/astring or NIL: the text or NULL. */
+/* A number (RFC 3501 9 "number", up to 2^32-1): TRUE and @number_r. */
 gboolean       mr_imap_arg_get_number    (const MrImapArg *arg,
                                           guint32         *number_r);
 
