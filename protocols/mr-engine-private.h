@@ -38,6 +38,8 @@ guint16    _mr_engine_listen_http              (MrEngine          *self,
                                                 guint16            port,
                                                 GError           **error);
 void       _mr_engine_scenario_loaded          (MrEngine          *self);
+gboolean   _mr_engine_host_refuses             (MrEngine          *self,
+                                                MrService          service);
 void       _mr_engine_shutdown_extensions      (MrEngine          *self);
 
 G_END_DECLS

@@ -187,6 +187,17 @@ _mr_engine_scenario_loaded (MrEngine *self)
     }
 }
 
+gboolean
+_mr_engine_host_refuses (MrEngine  *self,
+                         MrService  service)
+{
+  MrWorld *world = mr_engine_get_world (self);
+
+  return world != NULL &&
+         mr_fault_set_check_refused (mr_world_get_faults (world),
+                                     mr_engine_get_server_name (self, service));
+}
+
 void
 _mr_engine_shutdown_extensions (MrEngine *self)
 {

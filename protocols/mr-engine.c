@@ -283,6 +283,11 @@ server_session_factory (const char *peer,
   FactoryData *data = user_data;
   MrSession *session;
 
+  /* host-down: the lab host is "not there"; a listener cannot refuse a
+   * connection it already accepted, so it closes it without a word. */
+  if (_mr_engine_host_refuses (data->engine, data->service))
+    return NULL;
+
   session = mr_engine_create_session (data->engine, data->service, peer);
   if (session != NULL)
     {

@@ -8,6 +8,7 @@ import email
 import email.policy
 import imaplib
 import os
+import socket
 import re
 import subprocess
 import sys
@@ -148,6 +149,10 @@ with Lab(*FAST, "--fault", "host-down@mx1.recipient.example", services=SERVICES)
     submit(lab, "bob@recipient.example")
     messages = inbox(lab, "bob@recipient.example", "bob")
     check_equal(len(messages), 1, "delivered with mx1 down")
+    # A TCP client of mx1 (port smtp) finds nobody there: closed, no greeting.
+    probe = socket.create_connection(("127.0.0.1", lab.port("smtp")), timeout=10)
+    check_equal(probe.recv(100), b"", "host-down: a TCP client of mx1 is closed without a greeting")
+    probe.close()
     if messages:
         msg = email.message_from_bytes(messages[0], policy=email.policy.compat32)
         check("by mx2.recipient.example" in (msg.get_all("Received") or [""])[0], "through mx2")
