@@ -200,6 +200,12 @@ mr_imap_parser_get_pending_name (MrImapParser *self)
   return self->pending_name;
 }
 
+GPtrArray *
+mr_imap_parser_get_pending_args (MrImapParser *self)
+{
+  return self->top;
+}
+
 const char *
 mr_imap_parser_get_error_tag (MrImapParser *self)
 {

@@ -84,6 +84,9 @@ gboolean       mr_imap_parser_take_continuation (MrImapParser *self);
  * name parsed so far (either may be NULL). */
 const char    *mr_imap_parser_get_pending_tag  (MrImapParser *self);
 const char    *mr_imap_parser_get_pending_name (MrImapParser *self);
+/* ... and the top-level arguments so far, tag and name included.
+ * (transfer none) (element-type MrImapArg) */
+GPtrArray     *mr_imap_parser_get_pending_args (MrImapParser *self);
 /* Drops the command being parsed (the client was refused its literal). */
 void           mr_imap_parser_abort_command (MrImapParser *self);
 /* The tag of the command the last error was about, or NULL. */

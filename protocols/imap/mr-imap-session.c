@@ -667,6 +667,38 @@ refuse_literal (MrImapSession *self)
       count_bad (self);
       return TRUE;
     }
+
+  if (strcmp (name, "APPEND") == 0)
+    {
+      /* RFC 3501 6.3.11: no point in sending a message to a mailbox that
+       * does not exist; say so before the client sends it (as Dovecot). */
+      GPtrArray *args = mr_imap_parser_get_pending_args (self->parser);
+      const char *mailbox = args->len > 2 ? mr_imap_arg_get_astring (g_ptr_array_index (args, 2)) : NULL;
+      g_autofree char *normal = NULL;
+
+      if (mailbox != NULL && self->account != NULL)
+        {
+          gsize len = strlen (mailbox);
+
+          while (len > 1 && mailbox[len - 1] == MR_MAILBOX_DELIMITER)
+            len--;
+          normal = g_ascii_strncasecmp (mailbox, "INBOX", 5) == 0 && len == 5
+                   ? g_strdup ("INBOX") : g_strndup (mailbox, len);
+          if (mr_account_lookup_mailbox (self->account, normal) == NULL)
+            {
+              g_autofree char *text = g_strdup_printf ("%s APPEND %s", tag, mailbox);
+              g_autofree char *reason = g_strdup_printf ("[TRYCREATE] Mailbox doesn't exist: %s", mailbox);
+              MrEvent *event = new_event (self, MR_EVENT_LINE, MR_DIRECTION_TO_SERVER, text, 0);
+
+              mr_event_set_tag (event, tag);
+              mr_event_set_verb (event, "APPEND");
+              emit (self, event);
+              _mr_imap_session_tagged (self, tag, "NO", reason);
+              mr_imap_parser_abort_command (self->parser);
+              return TRUE;
+            }
+        }
+    }
   return FALSE;
 }
 
