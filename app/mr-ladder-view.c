@@ -314,6 +314,7 @@ struct _MrLadderView
   double             last_value;
   double             last_upper;
   gboolean           following;
+  gboolean           moving;      /* we are moving the view, not the user */
 };
 
 G_DEFINE_FINAL_TYPE (MrLadderView, mr_ladder_view, GTK_TYPE_WIDGET)
@@ -362,7 +363,7 @@ on_value_changed_cb (MrLadderView  *self,
    * is the list re-estimating its rows. */
   if (value + page >= upper - ROW_HEIGHT)
     self->following = TRUE;
-  else if (upper == self->last_upper && value < self->last_value)
+  else if (!self->moving && value < self->last_value - ROW_HEIGHT / 2)
     self->following = FALSE;
 
   self->last_value = value;
@@ -377,9 +378,13 @@ follow_cb (gpointer data)
 
   self->follow_source = 0;
   if (self->following)
-    gtk_adjustment_set_value (adjustment,
-                              gtk_adjustment_get_upper (adjustment) -
-                              gtk_adjustment_get_page_size (adjustment));
+    {
+      self->moving = TRUE;
+      gtk_adjustment_set_value (adjustment,
+                                gtk_adjustment_get_upper (adjustment) -
+                                gtk_adjustment_get_page_size (adjustment));
+      self->moving = FALSE;
+    }
 
   return G_SOURCE_REMOVE;
 }
