@@ -25,6 +25,8 @@ typedef struct _MrLadderView        MrLadderView;
 typedef struct _MrMailboxView       MrMailboxView;
 typedef struct _MrMapView           MrMapView;
 typedef struct _MrPreferencesWindow MrPreferencesWindow;
+typedef struct _MrStateView         MrStateView;
+typedef struct _MrTimeline          MrTimeline;
 typedef struct _MrTopology          MrTopology;
 typedef struct _MrTranscriptView    MrTranscriptView;
 typedef struct _MrWindow            MrWindow;
