@@ -15,6 +15,8 @@
 #include "mr-ladder-view.h"
 #include "mr-mailbox-view.h"
 #include "mr-map-view.h"
+#include "mr-state-view.h"
+#include "mr-timeline.h"
 #include "mr-topology.h"
 #include "mr-transcript-view.h"
 #include "mr-window.h"
@@ -34,6 +36,8 @@ struct _MrWindow
   MrComposeView        *compose_view;
   MrMailboxView        *mailbox_view;
   MrFaultsView         *faults_view;
+  MrStateView          *state_view;
+  MrTimeline           *timeline;
   GtkButton            *play_button;
   GtkDropDown          *speed_dropdown;
   GtkLabel             *status_label;
@@ -42,6 +46,7 @@ struct _MrWindow
   /* Owned */
   MrEngineThread       *engine;
   MrEventModel         *events;
+  MrEventModel         *shown;         /* borrowed: events or the timeline's past */
   MrTopology           *topology;
   GQueue                held;          /* MrEvent* drained but not shown (paused) */
   guint64               last_seq;

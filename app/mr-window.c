@@ -223,6 +223,23 @@ on_visible_page_cb (MrWindow *self)
     }
 }
 
+/* The timeline scrubbed (or went live): the views show the world as of
+ * its cursor; the live model keeps filling meanwhile. */
+static void
+on_timeline_cursor_cb (MrWindow *self)
+{
+  MrEventModel *shown = mr_timeline_get_shown_model (self->timeline);
+  guint64 cursor = mr_timeline_get_cursor (self->timeline);
+
+  if (shown != self->shown)
+    {
+      self->shown = shown;
+      mr_ladder_view_set_model (self->ladder_view, shown, self->topology);
+      mr_transcript_view_set_model (self->transcript_view, shown);
+    }
+  mr_state_view_set_cursor (self->state_view, cursor);
+}
+
 static void
 update_ports (MrWindow *self)
 {
@@ -370,6 +387,8 @@ mr_window_class_init (MrWindowClass *klass)
   g_type_ensure (MR_TYPE_LADDER_VIEW);
   g_type_ensure (MR_TYPE_MAILBOX_VIEW);
   g_type_ensure (MR_TYPE_MAP_VIEW);
+  g_type_ensure (MR_TYPE_STATE_VIEW);
+  g_type_ensure (MR_TYPE_TIMELINE);
   g_type_ensure (MR_TYPE_TRANSCRIPT_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/mailroomlab/Mailroom/ui/mr-window.ui");
@@ -381,6 +400,8 @@ mr_window_class_init (MrWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrWindow, compose_view);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, mailbox_view);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, faults_view);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, state_view);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, timeline);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, play_button);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, speed_dropdown);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, status_label);
@@ -401,6 +422,11 @@ mr_window_init (MrWindow *self)
   mr_map_view_set_topology (self->map_view, self->topology);
   mr_ladder_view_set_model (self->ladder_view, self->events, self->topology);
   mr_transcript_view_set_model (self->transcript_view, self->events);
+  mr_state_view_set_model (self->state_view, self->events);
+  mr_timeline_set_model (self->timeline, self->events);
+  self->shown = self->events;
+  g_signal_connect_object (self->timeline, "notify::cursor",
+                           G_CALLBACK (on_timeline_cursor_cb), self, G_CONNECT_SWAPPED);
 
   gtk_drop_down_set_selected (self->speed_dropdown, 2);
   g_signal_connect_object (self->speed_dropdown, "notify::selected",
@@ -519,6 +545,20 @@ mr_window_get_faults_view (MrWindow *self)
 {
   g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
   return self->faults_view;
+}
+
+MrStateView *
+mr_window_get_state_view (MrWindow *self)
+{
+  g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
+  return self->state_view;
+}
+
+MrTimeline *
+mr_window_get_timeline (MrWindow *self)
+{
+  g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
+  return self->timeline;
 }
 
 MrEventModel *

@@ -16,7 +16,10 @@
 #include "mr-engine-thread.h"
 #include "mr-event-bus.h"
 #include "mr-event-model.h"
+#include "mr-ladder-view.h"
 #include "mr-state-view.h"
+#include "mr-timeline.h"
+#include "mr-transcript-view.h"
 #include "mr-window.h"
 
 static MrApplication *app;
@@ -278,6 +281,96 @@ test_state_pop3_imap (void)
   mr_engine_thread_close_session (mr_window_get_engine (window), handle);
 }
 
+static guint
+ladder_n_rows (void)
+{
+  GtkListView *list = mr_ladder_view_get_list_view (mr_window_get_ladder_view (window));
+
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (list)));
+}
+
+/* The newest line the transcript shows (unfiltered). */
+static MrEvent *
+transcript_last (void)
+{
+  GListModel *lines = mr_transcript_view_get_filtered (mr_window_get_transcript_view (window));
+  guint n = g_list_model_get_n_items (lines);
+  g_autoptr(MrEventItem) item = n ? g_list_model_get_item (lines, n - 1) : NULL;
+
+  return item ? mr_event_item_get_event (item) : NULL;
+}
+
+static void
+test_timeline_scrub (void)
+{
+  MrTimeline *timeline = mr_window_get_timeline (window);
+  MrEventModel *live = mr_window_get_event_model (window);
+  GtkAdjustment *adjustment = gtk_range_get_adjustment (mr_timeline_get_range (timeline));
+  g_autoptr(GObject) owner = NULL;
+  guint handle;
+  guint64 ehlo_seq, mail_seq;
+  guint n_live;
+
+  gtk_widget_set_visible (GTK_WIDGET (views_window), FALSE);
+  mr_transcript_view_set_filter (mr_window_get_transcript_view (window), MR_PROTOCOL_NONE, 0);
+  owner = open_session (MR_SERVICE_SMTP, &handle);
+  g_object_set_data (owner, "want", (gpointer) "220");
+  g_assert_true (wait_for (output_has, owner, 5000));
+  send_and_wait (owner, handle, "EHLO scrub.test", "250 ");
+  send_and_wait (owner, handle, "MAIL FROM:<alice@sender.example>", "2.1.0");
+  send_and_wait (owner, handle, "RCPT TO:<nobody@recipient.example>", "\r\n5");
+  catch_up ();
+  g_assert_true (mr_timeline_get_live (timeline));
+  ehlo_seq = find_seq ("EHLO scrub.test");
+  mail_seq = find_seq ("MAIL FROM:<alice@sender.example>");
+  g_assert_cmpuint (ehlo_seq, >, 0);
+  g_assert_cmpuint (mr_state_view_get_state (mr_window_get_state_view (window)) != NULL, ==, TRUE);
+
+  /* Drag the scale to the MAIL line, as a learner would. */
+  for (guint i = 0; i < mr_event_model_get_n_events (live); i++)
+    if (mr_event_model_get_event (live, i)->seq == mail_seq)
+      gtk_adjustment_set_value (adjustment, i);
+  g_assert_false (mr_timeline_get_live (timeline));
+  g_assert_cmpuint (mr_timeline_get_cursor (timeline), ==, mail_seq);
+  g_assert_cmpuint (transcript_last ()->seq, ==, mail_seq);
+  g_assert_cmpstr (transcript_last ()->verb, ==, "MAIL");
+  g_assert_cmpuint (ladder_n_rows (), ==, mr_event_model_get_n_events (mr_timeline_get_shown_model (timeline)));
+  g_assert_cmpuint (mr_state_view_get_cursor (mr_window_get_state_view (window)), ==, mail_seq);
+  /* The MAIL line was read in the greeted state */
+  g_assert_cmpstr (mr_state_view_get_state (mr_window_get_state_view (window)), ==, "greeted");
+  mr_window_show_page (window, "transcript");
+  shoot ("timeline-scrubbed");
+
+  /* The engine carries on while we look at the past. */
+  n_live = mr_event_model_get_n_events (live);
+  send_and_wait (owner, handle, "NOOP", "250 2.0.0");
+  catch_up ();
+  g_assert_cmpuint (mr_event_model_get_n_events (live), >, n_live);
+  g_assert_cmpuint (transcript_last ()->seq, ==, mail_seq);
+
+  /* Shift+Space: one line back, to the 250 after EHLO */
+  gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.step-back", NULL);
+  g_assert_cmpuint (mr_timeline_get_cursor (timeline), <, mail_seq);
+  g_assert_cmpint (transcript_last ()->kind, ==, MR_EVENT_LINE);
+  g_assert_cmpuint (transcript_last ()->code, ==, 250);
+  g_assert_cmpstr (mr_state_view_get_state (mr_window_get_state_view (window)), ==, "greeted");
+  mr_timeline_set_cursor (timeline, ehlo_seq);
+  g_assert_cmpstr (transcript_last ()->verb, ==, "EHLO");
+  mr_timeline_step_forward (timeline);
+  g_assert_cmpuint (transcript_last ()->code, ==, 250);
+
+  /* Back to live */
+  gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.live", NULL);
+  g_assert_true (mr_timeline_get_live (timeline));
+  g_assert_cmpuint (mr_timeline_get_cursor (timeline), ==, 0);
+  g_assert_true (mr_timeline_get_shown_model (timeline) == live);
+  g_assert_cmpuint (transcript_last ()->seq, ==,
+                    mr_event_model_get_event (live, mr_event_model_get_n_events (live) - 1)->seq);
+  g_assert_cmpuint (ladder_n_rows (), ==, mr_event_model_get_n_events (live));
+  mr_engine_thread_close_session (mr_window_get_engine (window), handle);
+  gtk_widget_set_visible (GTK_WIDGET (views_window), TRUE);
+}
+
 static void
 test_state_verb_table (void)
 {
@@ -317,6 +410,7 @@ main (int   argc,
   g_test_add_func ("/views/state/verb-table", test_state_verb_table);
   g_test_add_func ("/views/state/rcpt-before-mail", test_state_rcpt_before_mail);
   g_test_add_func ("/views/state/pop3-imap", test_state_pop3_imap);
+  g_test_add_func ("/views/timeline/scrub", test_timeline_scrub);
 
   ret = g_test_run ();
 
