@@ -91,6 +91,7 @@ _mr_engine_create_protocol_session (MrEngine       *self,
           .hostname = hostname,
           .implicit_tls = service == MR_SERVICE_IMAPS,
           .clock = clock,
+          .faults = mr_world_get_faults (mr_engine_get_world (self)),
         };
 
         return mr_imap_session_new (mr_engine_get_store (self), &config, conversation, limits);

@@ -101,8 +101,11 @@ mr_init (void)
 
   if (g_once_init_enter (&initialized))
     {
+      /* MAILROOM_LOCALEDIR: the build tree's po/ (tests, uninstalled runs) */
+      const char *localedir = g_getenv ("MAILROOM_LOCALEDIR");
+
       g_mime_init ();
-      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+      bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
       g_once_init_leave (&initialized, 1);
     }
@@ -340,10 +343,17 @@ mr_engine_listen (MrEngine    *self,
 
   if (self->servers[service] == NULL)
     {
+      MrLimits limits = self->limits;
+
+      /* RFC 3501 5.4: an IMAP autologout timer must be at least 30 minutes
+       * (IDLE clients re-issue IDLE every 29). */
+      if (mr_service_get_protocol (service) == MR_PROTOCOL_IMAP)
+        limits.idle_timeout_seconds = MAX (limits.idle_timeout_seconds, 30 * 60);
+
       data = g_new0 (FactoryData, 1);
       data->engine = self;
       data->service = service;
-      self->servers[service] = mr_server_new (service, &self->limits, server_session_factory, data, g_free);
+      self->servers[service] = mr_server_new (service, &limits, server_session_factory, data, g_free);
       mr_server_set_certificate (self->servers[service], self->certificate);
     }
 

@@ -151,8 +151,21 @@ login_result (MrImapSession *self,
 {
   g_autofree char *text = NULL;
   const char *status;
+  const char *fault = NULL;
 
-  if (account != NULL)
+  /* A fault may refuse the login or pretend the mailbox is in use. */
+  if (account != NULL && self->faults != NULL &&
+      !(fault = mr_fault_set_check_mailbox (self->faults, MR_PROTOCOL_IMAP, MR_FAULT_STAGE_LOGIN,
+                                            self->hostname, mr_account_get_address (account))))
+    fault = mr_fault_set_check_mailbox (self->faults, MR_PROTOCOL_IMAP, MR_FAULT_STAGE_MAILBOX,
+                                        self->hostname, mr_account_get_address (account));
+
+  if (fault != NULL && g_str_has_prefix (fault, "NO "))
+    {
+      status = "NO";
+      text = g_strdup (fault + 3);
+    }
+  else if (account != NULL)
     {
       g_autofree char *capabilities = NULL;
 

@@ -20,6 +20,7 @@ struct _MrImapSession
   /* permanent, owned */
   MrStore         *store;
   char            *hostname;
+  MrFaultSet      *faults;
   MrImapParser    *parser;
   MrImapResponse  *response;      /* scratch for building one response */
   MrClock         *clock;         /* may be NULL */

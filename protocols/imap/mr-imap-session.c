@@ -774,6 +774,18 @@ mr_imap_session_start (MrSession *session)
 {
   MrImapSession *self = (MrImapSession *)session;
   g_autofree char *capabilities = _mr_imap_session_dup_capabilities (self);
+  const char *fault = NULL;
+
+  if (self->faults != NULL)
+    fault = mr_fault_set_check_mailbox (self->faults, MR_PROTOCOL_IMAP, MR_FAULT_STAGE_CONNECT,
+                                        self->hostname, NULL);
+  if (fault != NULL && g_str_has_prefix (fault, "* "))
+    {
+      /* server-busy: RFC 3501 7.1.5, a BYE greeting, then the server closes. */
+      _mr_imap_session_untagged (self, "%s", fault + 2);
+      mr_session_set_action (session, MR_SESSION_CLOSE);
+      return;
+    }
 
   /* RFC 3501 7.1.1: the greeting, with capabilities so clients need not ask. */
   _mr_imap_session_untagged (self, "OK [CAPABILITY %s] %s Mailroom IMAP4rev1 ready",
@@ -843,6 +855,7 @@ mr_imap_session_finalize (GObject *object)
   g_clear_pointer (&self->parser, mr_imap_parser_free);
   g_clear_pointer (&self->response, mr_imap_response_free);
   g_free (self->hostname);
+  g_clear_object (&self->faults);
   g_free (self->tag);
   g_free (self->result_status);
   g_free (self->result_text);
@@ -892,6 +905,8 @@ mr_imap_session_new (MrStore            *store,
                        NULL);
   self->store = g_object_ref (store);
   self->hostname = g_strdup (config && config->hostname ? config->hostname : "localhost");
+  if (config && config->faults)
+    self->faults = g_object_ref (config->faults);
   self->implicit_tls = config ? !!config->implicit_tls : FALSE;
   if (config && config->clock)
     self->clock = g_object_ref (config->clock);

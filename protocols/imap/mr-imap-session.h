@@ -7,6 +7,7 @@
 
 #pragma once
 
+#include "mr-fault.h"
 #include "mr-session.h"
 #include "mr-store.h"
 
@@ -28,6 +29,9 @@ typedef struct
   const char *hostname;
   gboolean    implicit_tls;
   MrClock    *clock;
+  /* Faults that bite IMAP (server-busy, login-refused, mailbox-locked);
+   * borrowed, may be NULL. */
+  MrFaultSet *faults;
 } MrImapConfig;
 
 /**
