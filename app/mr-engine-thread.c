@@ -51,6 +51,10 @@ struct _MrEngineThread
   guint16       ports[MR_N_SERVICES];
   char         *server_names[MR_N_SERVICES];
 
+  /* Written on the engine thread, read on the GUI thread */
+  gint          queue_length;
+  char         *relay_host;       /* immutable after start */
+
   /* GUI-side mirror of the clock */
   gboolean      playing;
   double        speed;
@@ -150,6 +154,16 @@ quit_loop_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+on_queue_changed_cb (GListModel     *queue,
+                     guint           position,
+                     guint           removed,
+                     guint           added,
+                     MrEngineThread *self)
+{
+  g_atomic_int_set (&self->queue_length, g_list_model_get_n_items (queue));
+}
+
 static gpointer
 engine_thread_func (gpointer data)
 {
@@ -174,6 +188,20 @@ engine_thread_func (gpointer data)
         {
           g_free (self->scenario_json);
           self->scenario_json = json_to_string (node, FALSE);
+        }
+    }
+
+  /* The relay queue's length, for the map (messages waiting at the relay). */
+  if (mr_engine_get_world (engine) != NULL)
+    {
+      MrWorld *world = mr_engine_get_world (engine);
+      GListModel *queue = mr_world_get_queue (world);
+
+      self->relay_host = g_strdup (mr_world_get_submission_host (world));
+      if (queue != NULL)
+        {
+          g_atomic_int_set (&self->queue_length, g_list_model_get_n_items (queue));
+          g_signal_connect_object (queue, "items-changed", G_CALLBACK (on_queue_changed_cb), self, 0);
         }
     }
 
@@ -1205,6 +1233,20 @@ mr_engine_thread_get_server_name (MrEngineThread *self,
   return self->server_names[service];
 }
 
+guint
+mr_engine_thread_get_queue_length (MrEngineThread *self)
+{
+  g_return_val_if_fail (MR_IS_ENGINE_THREAD (self), 0);
+  return g_atomic_int_get (&self->queue_length);
+}
+
+const char *
+mr_engine_thread_get_relay_host (MrEngineThread *self)
+{
+  g_return_val_if_fail (MR_IS_ENGINE_THREAD (self), NULL);
+  return self->relay_host;
+}
+
 const char *
 mr_engine_thread_get_scenario_json (MrEngineThread *self)
 {
@@ -1236,6 +1278,7 @@ mr_engine_thread_finalize (GObject *object)
     g_free (self->server_names[i]);
   g_free (self->address);
   g_free (self->scenario_json);
+  g_free (self->relay_host);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);
 

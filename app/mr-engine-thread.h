@@ -82,6 +82,10 @@ const char     *mr_engine_thread_get_address    (MrEngineThread *self);
 /* The name the lab's server for @service announces (cached at start). */
 const char     *mr_engine_thread_get_server_name (MrEngineThread *self,
                                                  MrService       service);
+/* Messages waiting in the relay queue (thread-safe), and the host whose
+ * queue it is (the submission host), or NULL without a world. */
+guint           mr_engine_thread_get_queue_length (MrEngineThread *self);
+const char     *mr_engine_thread_get_relay_host (MrEngineThread *self);
 /* Raw scenario JSON (the built-in default) for the map, or NULL. */
 const char     *mr_engine_thread_get_scenario_json (MrEngineThread *self);
 

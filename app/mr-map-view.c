@@ -52,6 +52,8 @@ struct _MrMapView
   GArray     *glow;          /* gint64 per host: glow until */
   GArray     *accepted;      /* guint per host: messages it took (250 after DATA) */
   GHashTable *last_verb;     /* conversation id -> last client verb */
+  char       *queue_host;    /* where the relay queue is */
+  guint       queue_length;
   double      speed;
   guint       tick_id;
   gulong      topology_changed_id;
@@ -552,6 +554,30 @@ mr_map_view_snapshot (GtkWidget   *widget,
                             host->label ? host->name : role_title (host->role),
                             11 * g.scale, FALSE, cx, cy + 12 * g.scale, g.node_w - 12 * g.scale, &role_fg);
 
+      /* Messages waiting in the relay queue sit at the relay: an amber
+       * badge on its bottom-right corner. */
+      if (self->queue_length > 0 && g_strcmp0 (host->name, self->queue_host) == 0)
+        {
+          g_autofree char *text = g_strdup_printf (ngettext ("%u queued", "%u queued", self->queue_length),
+                                                   self->queue_length);
+          g_autoptr(PangoLayout) layout = make_layout (self, text, 12 * g.scale, TRUE);
+          GdkRGBA amber, black = { 0, 0, 0, 0.85 };
+          int w, h;
+          double bx, by;
+
+          gdk_rgba_parse (&amber, mr_event_class_color (4));
+          pango_layout_get_pixel_size (layout, &w, &h);
+          bx = rect.origin.x + rect.size.width - w - 6 * g.scale;
+          by = rect.origin.y + rect.size.height - h / 2.0 + 2 * g.scale;
+          append_rounded (snapshot, &GRAPHENE_RECT_INIT (bx - 6 * g.scale, by - 2 * g.scale,
+                                                         w + 12 * g.scale, h + 4 * g.scale),
+                          (h + 4 * g.scale) / 2, &amber, NULL, 0);
+          gtk_snapshot_save (snapshot);
+          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (bx, by));
+          gtk_snapshot_append_layout (snapshot, layout, &black);
+          gtk_snapshot_restore (snapshot);
+        }
+
       /* Messages this host accepted: a badge on its top-right corner. */
       if (i < self->accepted->len && g_array_index (self->accepted, guint, i) > 0)
         {
@@ -766,6 +792,22 @@ mr_map_view_get_n_accepted (MrMapView  *self,
   return g_array_index (self->accepted, guint, index);
 }
 
+void
+mr_map_view_set_queue (MrMapView  *self,
+                       const char *host,
+                       guint       length)
+{
+  g_return_if_fail (MR_IS_MAP_VIEW (self));
+
+  if (self->queue_length == length && g_strcmp0 (self->queue_host, host) == 0)
+    return;
+
+  g_free (self->queue_host);
+  self->queue_host = g_strdup (host);
+  self->queue_length = length;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 guint
 mr_map_view_get_n_envelopes (MrMapView *self)
 {
@@ -861,6 +903,7 @@ mr_map_view_finalize (GObject *object)
   g_clear_pointer (&self->glow, g_array_unref);
   g_clear_pointer (&self->accepted, g_array_unref);
   g_clear_pointer (&self->last_verb, g_hash_table_unref);
+  g_clear_pointer (&self->queue_host, g_free);
 
   G_OBJECT_CLASS (mr_map_view_parent_class)->finalize (object);
 }

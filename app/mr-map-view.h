@@ -37,6 +37,10 @@ void        mr_map_view_set_speed      (MrMapView  *self,
 /* Messages @host accepted (the 250 after DATA), shown as a badge. */
 guint       mr_map_view_get_n_accepted (MrMapView  *self,
                                         const char *host);
+/* @length messages wait in the relay queue on @host: shown as a badge. */
+void        mr_map_view_set_queue      (MrMapView  *self,
+                                        const char *host,
+                                        guint       length);
 /* Envelopes queued or in flight. */
 guint       mr_map_view_get_n_envelopes (MrMapView *self);
 

@@ -112,6 +112,10 @@ tick_cb (GtkWidget     *widget,
 
   mr_window_pump (self);
 
+  if (self->engine != NULL)
+    mr_map_view_set_queue (self->map_view, mr_engine_thread_get_relay_host (self->engine),
+                           mr_engine_thread_get_queue_length (self->engine));
+
   /* Leaving pause: release what was held, a frame's worth at a time. */
   if (self->playing && self->held.length > 0)
     {

@@ -554,6 +554,73 @@ test_fault_unknown_user (void)
   g_assert_true (g_str_has_suffix (output, "250 2.1.5 Ok\n"));
 }
 
+static gboolean
+queue_at_least (gpointer data)
+{
+  return mr_engine_thread_get_queue_length (mr_window_get_engine (window)) >= GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+queue_empty (gpointer data)
+{
+  return mr_engine_thread_get_queue_length (mr_window_get_engine (window)) == 0;
+}
+
+/* Alice submits, mx1 greylists (451), the message waits in the relay
+ * queue; fast-forward jumps the virtual clock to the retry and it lands in
+ * bob's INBOX. */
+static void
+test_relay_greylist_fast_forward (void)
+{
+  MrFaultsView *faults = mr_window_get_faults_view (window);
+  MrComposeView *compose = mr_window_get_compose_view (window);
+  MrMailboxView *mailboxes = mr_window_get_mailbox_view (window);
+  guint done = mr_faults_view_get_n_done (faults);
+  guint n_sent = mr_compose_view_get_n_sent (compose);
+  int before;
+
+  if (mr_engine_thread_get_relay_host (mr_window_get_engine (window)) == NULL)
+    {
+      g_test_skip ("no relay in this build");
+      return;
+    }
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.speed", "d", 60.0);
+  mr_mailbox_view_refresh (mailboxes);
+  spin (200);
+  before = mr_mailbox_view_count_messages (mailboxes, "bob@recipient.example", "INBOX");
+
+  mr_faults_view_set_target (faults, "mx1.recipient.example");
+  mr_faults_view_set_active (faults, "greylisting", TRUE);
+  g_assert_true (wait_for (faults_done, GUINT_TO_POINTER (done + 1), 5000));
+
+  mr_compose_view_set_service (compose, MR_SERVICE_SUBMISSION);
+  mr_compose_view_set_message (compose, "alice@sender.example", "alice", "bob@recipient.example",
+                               "Greylisted", "Patience.\n");
+  mr_compose_view_send (compose);
+  g_assert_true (wait_for (compose_done, GUINT_TO_POINTER (n_sent), 10000));
+  g_test_message ("compose: %s", mr_compose_view_get_status (compose));
+  g_assert_nonnull (strstr (mr_compose_view_get_status (compose), "250"));
+
+  /* The relay tried mx1, got 451 and keeps the message. */
+  g_assert_true (wait_for (queue_at_least, GUINT_TO_POINTER (1), 10000));
+  g_assert_true (wait_for (transcript_has_code, GUINT_TO_POINTER (451), 5000));
+
+  /* Fast-forward to the retry (greylisting lets it through then). */
+  for (guint i = 0; i < 20 && !queue_empty (NULL); i++)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.fast-forward", NULL);
+      spin (300);
+    }
+  g_assert_true (wait_for (queue_empty, NULL, 10000));
+  g_assert_true (wait_for (bob_has_mail, GINT_TO_POINTER (before), 5000));
+
+  mr_faults_view_set_active (faults, "greylisting", FALSE);
+  g_assert_true (wait_for (faults_done, GUINT_TO_POINTER (done + 2), 5000));
+  mr_faults_view_set_target (faults, "");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.speed", "d", 1.0);
+}
+
 static void
 test_ladder_many_events (void)
 {
@@ -838,6 +905,7 @@ main (int   argc,
   g_test_add_func ("/app/console/ehlo", test_console_ehlo);
   g_test_add_func ("/app/compose/to-bob", test_compose_to_bob);
   g_test_add_func ("/app/faults/unknown-user", test_fault_unknown_user);
+  g_test_add_func ("/app/faults/greylist-fast-forward", test_relay_greylist_fast_forward);
   g_test_add_func ("/app/ladder/many-events", test_ladder_many_events);
   g_test_add_func ("/app/map/screenshot", test_map_screenshot);
   g_test_add_func ("/app/map/frame-times", test_map_frame_times);
