@@ -2011,7 +2011,7 @@ mr_http_server_listen (MrHttpServer  *self,
 {
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GSocketAddress) socket_address = NULL;
-  GSList *uris;
+  GSList *listeners;
   guint16 bound = 0;
 
   g_return_val_if_fail (MR_IS_HTTP_SERVER (self), 0);
@@ -2028,11 +2028,17 @@ mr_http_server_listen (MrHttpServer  *self,
   if (!soup_server_listen (self->server, socket_address, 0, error))
     return 0;
 
-  /* The newest listener is first. */
-  uris = soup_server_get_uris (self->server);
-  if (uris != NULL)
-    bound = (guint16) g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  /* The newest listener is first. (Not soup_server_get_uris(): libsoup
+   * 3.2 leaks an address there.) */
+  listeners = soup_server_get_listeners (self->server);
+  if (listeners != NULL)
+    {
+      g_autoptr(GSocketAddress) local = g_socket_get_local_address (listeners->data, NULL);
+
+      if (local != NULL && G_IS_INET_SOCKET_ADDRESS (local))
+        bound = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+    }
+  g_slist_free (listeners);
 
   return bound;
 }
