@@ -17,6 +17,7 @@ G_BEGIN_DECLS
 typedef struct _MrApplication       MrApplication;
 typedef struct _MrComposeView       MrComposeView;
 typedef struct _MrConsole           MrConsole;
+typedef struct _MrEavesdropperView  MrEavesdropperView;
 typedef struct _MrEngineThread      MrEngineThread;
 typedef struct _MrEventItem         MrEventItem;
 typedef struct _MrEventModel        MrEventModel;

@@ -534,7 +534,7 @@ mr_state_view_snapshot (GtkWidget   *widget,
     g_autofree char *title = g_strdup_printf ("%s  %s \u2192 %s%s", protocol,
                                               self->client ? self->client : "?",
                                               self->server ? self->server : "?",
-                                              self->encrypted ? "  \U0001F512 TLS" : "");
+                                              self->encrypted ? "  · TLS" : "");
     gdk_cairo_set_source_rgba (cr, &fg);
     draw_text (self, cr, title, width / 2.0, 24, TRUE, presenting ? 1.3 : 1.1, 0);
   }

@@ -13,11 +13,17 @@
 #include <string.h>
 
 #include "mr-application.h"
+#include "mr-clock.h"
+#include "mr-conversation.h"
+#include "mr-eavesdropper-view.h"
 #include "mr-engine-thread.h"
 #include "mr-event-bus.h"
 #include "mr-event-model.h"
 #include "mr-ladder-view.h"
+#include "mr-smtp-local-delivery.h"
+#include "mr-smtp-session.h"
 #include "mr-state-view.h"
+#include "mr-store.h"
 #include "mr-timeline.h"
 #include "mr-transcript-view.h"
 #include "mr-window.h"
@@ -27,6 +33,7 @@ static MrWindow *window;
 static GtkWindow *views_window;
 static GtkStack *views_stack;
 static MrStateView *state_view;
+static MrEavesdropperView *eavesdropper;
 
 typedef gboolean (*Condition) (gpointer data);
 
@@ -371,6 +378,156 @@ test_timeline_scrub (void)
   gtk_widget_set_visible (GTK_WIDGET (views_window), TRUE);
 }
 
+static char *
+b64 (const char *text)
+{
+  return g_base64_encode ((const guchar *) text, strlen (text));
+}
+
+static void
+feed_line (MrSession  *session,
+           const char *line)
+{
+  g_autofree char *data = g_strdup_printf ("%s\r\n", line);
+
+  mr_session_feed (session, (const guint8 *) data, strlen (data));
+  g_bytes_unref (mr_session_take_output (session));
+}
+
+static void
+test_eavesdropper_starttls (void)
+{
+  g_autoptr(MrClock) clock = mr_clock_new ();
+  g_autoptr(MrStore) store = mr_store_new ();
+  g_autoptr(GObject) backend = NULL;
+  g_autoptr(MrConversation) conversation = NULL;
+  g_autoptr(MrSession) session = NULL;
+  g_autofree char *user = b64 ("alice@sender.example");
+  g_autofree char *password = b64 ("alice");
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *scrubbed = NULL;
+  MrSmtpConfig config;
+  guint64 ready_seq;
+
+  show_view ("eavesdropper");
+  mr_store_add_account (store, "alice@sender.example", "alice");
+  backend = G_OBJECT (mr_smtp_local_delivery_new (store, clock));
+  conversation = mr_conversation_new (mr_engine_thread_get_bus (mr_window_get_engine (window)),
+                                      MR_PROTOCOL_SMTP, "alice-laptop", "smtp.sender.example");
+  mr_smtp_config_init (&config);
+  config.hostname = "smtp.sender.example";
+  config.submission = TRUE;
+  session = mr_smtp_session_new (MR_SMTP_BACKEND (backend), &config, conversation, NULL);
+  mr_session_set_tls_available (session, TRUE);
+  mr_session_start (session);
+
+  /* In the clear: AUTH LOGIN (RFC 4954 4, base64 only), the envelope */
+  feed_line (session, "EHLO alice-laptop");
+  feed_line (session, "AUTH LOGIN");
+  feed_line (session, user);
+  feed_line (session, password);
+  feed_line (session, "MAIL FROM:<alice@sender.example>");
+  feed_line (session, "RSET");
+  feed_line (session, "STARTTLS");
+  catch_up ();
+  before = mr_eavesdropper_view_dup_text (eavesdropper);
+  g_assert_cmpuint (mr_eavesdropper_view_get_shown_conversation (eavesdropper), ==, conversation->id);
+  g_assert_false (mr_eavesdropper_view_get_locked (eavesdropper));
+  g_assert_cmpuint (mr_eavesdropper_view_get_n_encrypted (eavesdropper), ==, 0);
+  g_assert_nonnull (strstr (before, "AUTH LOGIN"));
+  g_assert_nonnull (strstr (before, "base64 for \u201cUsername:\u201d"));
+  g_assert_nonnull (strstr (before, "base64 for \u201cPassword:\u201d"));
+  g_assert_nonnull (strstr (before, "MAIL FROM:<alice@sender.example>"));
+  g_assert_nonnull (strstr (before, "the envelope sender"));
+  /* The bus never carries the secret itself */
+  g_assert_null (strstr (before, user));
+  g_assert_null (strstr (before, password));
+  ready_seq = find_seq ("220 2.0.0");
+  g_assert_cmpuint (ready_seq, >, 0);
+  shoot ("eavesdropper-clear");
+
+  /* RFC 3207 4.2: after the handshake everything is inside TLS */
+  mr_session_tls_started (session);
+  feed_line (session, "EHLO alice-laptop");
+  feed_line (session, "MAIL FROM:<alice@sender.example>");
+  feed_line (session, "RCPT TO:<bob@recipient.example>");
+  feed_line (session, "QUIT");
+  catch_up ();
+  after = mr_eavesdropper_view_dup_text (eavesdropper);
+  g_assert_true (mr_eavesdropper_view_get_locked (eavesdropper));
+  g_assert_cmpuint (mr_eavesdropper_view_get_n_encrypted (eavesdropper), >=, 5);
+  g_assert_nonnull (strstr (after, "TLS handshake"));
+  g_assert_nonnull (strstr (after, "ciphertext"));
+  g_assert_nonnull (strstr (after, "17 03 03"));
+  g_assert_null (strstr (after, "RCPT TO"));
+  g_assert_null (strstr (after, "bob@recipient.example"));
+  g_assert_null (strstr (after, "221"));
+  /* What was said before TLS stays readable: it went out in the clear. */
+  g_assert_nonnull (strstr (after, "AUTH LOGIN"));
+  shoot ("eavesdropper-tls");
+
+  /* Scrubbed back to the 220 before the handshake: no lock yet */
+  mr_eavesdropper_view_set_cursor (eavesdropper, ready_seq);
+  g_assert_false (mr_eavesdropper_view_get_locked (eavesdropper));
+  scrubbed = mr_eavesdropper_view_dup_text (eavesdropper);
+  g_assert_null (strstr (scrubbed, "ciphertext"));
+  mr_eavesdropper_view_set_cursor (eavesdropper, 0);
+  g_assert_true (mr_eavesdropper_view_get_locked (eavesdropper));
+}
+
+static void
+test_eavesdropper_leaks (void)
+{
+  static const struct {
+    MrProtocol   protocol;
+    MrDirection  direction;
+    const char  *text;
+    const char  *verb;
+    guint        code;
+    MrEventFlags flags;
+    const char  *leak;       /* substring, or NULL for no leak */
+  } table[] = {
+    { MR_PROTOCOL_IMAP, MR_DIRECTION_TO_SERVER, "a1 LOGIN bob ****", "LOGIN", 0, MR_EVENT_FLAG_MASKED, "user name \u201cbob\u201d" },
+    { MR_PROTOCOL_POP3, MR_DIRECTION_TO_SERVER, "USER carol", "USER", 0, 0, "user name \u201ccarol\u201d" },
+    { MR_PROTOCOL_POP3, MR_DIRECTION_TO_SERVER, "PASS ****", "PASS", 0, MR_EVENT_FLAG_MASKED, "password" },
+    /* A raw PLAIN payload (a bus that does not mask) decodes */
+    { MR_PROTOCOL_SMTP, MR_DIRECTION_TO_SERVER, "AUTH PLAIN AGFsaWNlAHNlY3JldA==", "AUTH", 0, 0, "\\0alice\\0secret" },
+    { MR_PROTOCOL_SMTP, MR_DIRECTION_TO_SERVER, "AUTH PLAIN ****", "AUTH", 0, MR_EVENT_FLAG_MASKED, "\\0user\\0password" },
+    { MR_PROTOCOL_SMTP, MR_DIRECTION_TO_SERVER, "AUTH XOAUTH2 !!notbase64", "AUTH", 0, 0, "base64 only" },
+    { MR_PROTOCOL_SMTP, MR_DIRECTION_TO_CLIENT, "334 VXNlcm5hbWU6", NULL, 334, 0, "Username:" },
+    { MR_PROTOCOL_SMTP, MR_DIRECTION_TO_CLIENT, "334 ", NULL, 334, 0, NULL },
+    { MR_PROTOCOL_SMTP, MR_DIRECTION_TO_CLIENT, "334 AAEC", NULL, 334, 0, NULL },     /* binary: not text */
+    { MR_PROTOCOL_IMAP, MR_DIRECTION_TO_CLIENT, "+ UGFzc3dvcmQ6", NULL, 0, 0, "Password:" },
+    { MR_PROTOCOL_SMTP, MR_DIRECTION_TO_SERVER, "RCPT TO:<bob@recipient.example>", "RCPT", 0, 0, "recipient" },
+    { MR_PROTOCOL_SMTP, MR_DIRECTION_TO_SERVER, "RCPT TO:<bob@recipient.example>", "RCPT", 0, MR_EVENT_FLAG_ENCRYPTED, NULL },
+    { MR_PROTOCOL_SMTP, MR_DIRECTION_TO_SERVER, "NOOP", "NOOP", 0, 0, NULL },
+    { MR_PROTOCOL_SMTP, MR_DIRECTION_TO_CLIENT, "250 OK", NULL, 250, 0, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    {
+      g_autoptr(MrEvent) event = mr_event_new (MR_EVENT_LINE, table[i].direction, table[i].text);
+      g_autofree char *leak = NULL;
+
+      event->protocol = table[i].protocol;
+      event->flags = table[i].flags;
+      if (table[i].verb != NULL)
+        mr_event_set_verb (event, table[i].verb);
+      if (table[i].code != 0)
+        mr_event_set_reply (event, table[i].code, NULL);
+      leak = mr_eavesdropper_explain_leak (event);
+      if (table[i].leak == NULL)
+        g_assert_null (leak);
+      else
+        {
+          g_assert_nonnull (leak);
+          if (strstr (leak, table[i].leak) == NULL)
+            g_error ("%s: \"%s\" lacks \"%s\"", table[i].text, leak, table[i].leak);
+        }
+    }
+}
+
 static void
 test_state_verb_table (void)
 {
@@ -405,12 +562,17 @@ main (int   argc,
   state_view = MR_STATE_VIEW (mr_state_view_new ());
   mr_state_view_set_model (state_view, mr_window_get_event_model (window));
   gtk_stack_add_named (views_stack, GTK_WIDGET (state_view), "state");
+  eavesdropper = MR_EAVESDROPPER_VIEW (mr_eavesdropper_view_new ());
+  mr_eavesdropper_view_set_model (eavesdropper, mr_window_get_event_model (window));
+  gtk_stack_add_named (views_stack, GTK_WIDGET (eavesdropper), "eavesdropper");
   gtk_window_present (views_window);
 
   g_test_add_func ("/views/state/verb-table", test_state_verb_table);
   g_test_add_func ("/views/state/rcpt-before-mail", test_state_rcpt_before_mail);
   g_test_add_func ("/views/state/pop3-imap", test_state_pop3_imap);
   g_test_add_func ("/views/timeline/scrub", test_timeline_scrub);
+  g_test_add_func ("/views/eavesdropper/leaks", test_eavesdropper_leaks);
+  g_test_add_func ("/views/eavesdropper/starttls", test_eavesdropper_starttls);
 
   ret = g_test_run ();
 
