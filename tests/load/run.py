@@ -51,8 +51,8 @@ from harness import Lab, check, summary  # noqa: E402
 HOST = "127.0.0.1"
 BOB = "bob@recipient.example"
 BOB_PASSWORD = "bob"
-SENDER = "alice@sender.example"
-SMTP_SOURCE_SENDER = "smtp-source@sender.example"
+SENDER = "load@lists.example"      # p=none DMARC: sender.example rejects (p=reject)
+SMTP_SOURCE_SENDER = "smtp-source@lists.example"
 MAX_MESSAGE = 1024 * 1024          # --max-message-size for the run
 LOAD_ID = re.compile(rb"X-Load-Id:\s*(\S+)", re.IGNORECASE)
 QUEUED = re.compile(r"queued as (\S+)")
@@ -107,7 +107,7 @@ def message(load_id, size=0, subject="load"):
     if size:
         line = "x" * 76 + "\r\n"
         body += line * (size // len(line) + 1)
-    return (f"From: Alice <{SENDER}>\r\nTo: Bob <{BOB}>\r\nSubject: {subject} {load_id}\r\n"
+    return (f"From: Load <{SENDER}>\r\nTo: Bob <{BOB}>\r\nSubject: {subject} {load_id}\r\n"
             f"X-Load-Id: {load_id}\r\nMessage-ID: <{load_id}@load.example>\r\n\r\n" + body).encode()
 
 
@@ -780,6 +780,11 @@ def main_run(args, maildir):
         end_fds = settle_fds(pid, base_fds)
         time.sleep(2)
         end_rss = proc_status(pid, "VmRSS")
+        if os.environ.get("LOAD_TRIM_WITH_GDB"):
+            # Diagnosis: how much of what stays is free memory malloc keeps?
+            subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "call (int) malloc_trim(0)"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            print(f"# RSS after malloc_trim(0): {proc_status(pid, 'VmRSS')} kB (was {end_rss} kB)")
         grown = per_message * (exists - base_messages)
         print(f"# RSS: baseline {base_rss} kB, peak {peak_rss} kB, after {end_rss} kB; "
               f"{exists - base_messages} more messages account for {grown:.0f} kB; "
