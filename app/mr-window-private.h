@@ -9,6 +9,7 @@
 
 #include "mr-compose-view.h"
 #include "mr-console.h"
+#include "mr-eavesdropper-view.h"
 #include "mr-engine-thread.h"
 #include "mr-event-model.h"
 #include "mr-faults-view.h"
@@ -37,6 +38,7 @@ struct _MrWindow
   MrMailboxView        *mailbox_view;
   MrFaultsView         *faults_view;
   MrStateView          *state_view;
+  MrEavesdropperView   *eavesdropper_view;
   MrTimeline           *timeline;
   GtkButton            *play_button;
   GtkDropDown          *speed_dropdown;

@@ -242,6 +242,7 @@ on_timeline_cursor_cb (MrWindow *self)
       mr_transcript_view_set_model (self->transcript_view, shown);
     }
   mr_state_view_set_cursor (self->state_view, cursor);
+  mr_eavesdropper_view_set_cursor (self->eavesdropper_view, cursor);
 }
 
 static void
@@ -392,6 +393,7 @@ mr_window_class_init (MrWindowClass *klass)
   g_type_ensure (MR_TYPE_MAILBOX_VIEW);
   g_type_ensure (MR_TYPE_MAP_VIEW);
   g_type_ensure (MR_TYPE_STATE_VIEW);
+  g_type_ensure (MR_TYPE_EAVESDROPPER_VIEW);
   g_type_ensure (MR_TYPE_TIMELINE);
   g_type_ensure (MR_TYPE_TRANSCRIPT_VIEW);
 
@@ -405,6 +407,7 @@ mr_window_class_init (MrWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrWindow, mailbox_view);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, faults_view);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, state_view);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, eavesdropper_view);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, timeline);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, play_button);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, speed_dropdown);
@@ -427,6 +430,7 @@ mr_window_init (MrWindow *self)
   mr_ladder_view_set_model (self->ladder_view, self->events, self->topology);
   mr_transcript_view_set_model (self->transcript_view, self->events);
   mr_state_view_set_model (self->state_view, self->events);
+  mr_eavesdropper_view_set_model (self->eavesdropper_view, self->events);
   mr_timeline_set_model (self->timeline, self->events);
   self->shown = self->events;
   g_signal_connect_object (self->timeline, "notify::cursor",
@@ -556,6 +560,13 @@ mr_window_get_state_view (MrWindow *self)
 {
   g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
   return self->state_view;
+}
+
+MrEavesdropperView *
+mr_window_get_eavesdropper_view (MrWindow *self)
+{
+  g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
+  return self->eavesdropper_view;
 }
 
 MrTimeline *

@@ -39,6 +39,7 @@ MrMailboxView    *mr_window_get_mailbox_view    (MrWindow       *self);
 MrFaultsView     *mr_window_get_faults_view     (MrWindow       *self);
 MrEventModel     *mr_window_get_event_model     (MrWindow       *self);
 MrStateView      *mr_window_get_state_view      (MrWindow       *self);
+MrEavesdropperView *mr_window_get_eavesdropper_view (MrWindow     *self);
 MrTimeline       *mr_window_get_timeline        (MrWindow       *self);
 
 G_END_DECLS

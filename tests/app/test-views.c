@@ -474,6 +474,18 @@ test_eavesdropper_starttls (void)
   g_assert_null (strstr (scrubbed, "ciphertext"));
   mr_eavesdropper_view_set_cursor (eavesdropper, 0);
   g_assert_true (mr_eavesdropper_view_get_locked (eavesdropper));
+
+  /* The window's page follows the timeline the same way */
+  {
+    MrEavesdropperView *page = mr_window_get_eavesdropper_view (window);
+    MrTimeline *timeline = mr_window_get_timeline (window);
+
+    g_assert_true (mr_eavesdropper_view_get_locked (page));
+    mr_timeline_set_cursor (timeline, ready_seq);
+    g_assert_false (mr_eavesdropper_view_get_locked (page));
+    mr_timeline_go_live (timeline);
+    g_assert_true (mr_eavesdropper_view_get_locked (page));
+  }
 }
 
 static void
