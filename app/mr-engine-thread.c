@@ -30,6 +30,7 @@ struct _MrEngineThread
   char         *address;
   guint16       want_ports[MR_N_SERVICES];
   gboolean      listen;
+  char         *maildir;          /* NULL: in memory */
   char         *scenario_json;
 
   /* The thread and its loop */
@@ -69,7 +70,7 @@ G_DEFINE_FINAL_TYPE (MrEngineThread, mr_engine_thread, G_TYPE_OBJECT)
 /* The plain services the GUI listens on; the implicit-TLS ones need a
  * certificate and are left to mailroom-server for now. */
 static const MrService listen_services[] = {
-  MR_SERVICE_SMTP, MR_SERVICE_SUBMISSION, MR_SERVICE_POP3, MR_SERVICE_IMAP,
+  MR_SERVICE_SMTP, MR_SERVICE_SUBMISSION, MR_SERVICE_POP3, MR_SERVICE_IMAP, MR_SERVICE_HTTP,
 };
 
 static const char *
@@ -81,10 +82,10 @@ service_settings_key (MrService service)
     case MR_SERVICE_SUBMISSION: return "submission-port";
     case MR_SERVICE_POP3: return "pop3-port";
     case MR_SERVICE_IMAP: return "imap-port";
+    case MR_SERVICE_HTTP: return "web-port";
     case MR_SERVICE_SMTPS:
     case MR_SERVICE_POP3S:
     case MR_SERVICE_IMAPS:
-    case MR_SERVICE_HTTP:
     case MR_N_SERVICES:
     default:
       return NULL;
@@ -177,6 +178,11 @@ engine_thread_func (gpointer data)
 
   if (!mr_engine_load_scenario (engine, NULL, &error))
     g_warning ("Could not load the default scenario: %s", error->message);
+  g_clear_error (&error);
+
+  /* Maildir persistence (preferences): mutt can open what the lab keeps. */
+  if (self->maildir != NULL && !mr_engine_use_maildir (engine, self->maildir, &error))
+    g_message ("Keeping mailboxes in memory: %s", error->message);
   g_clear_error (&error);
 
   /* The map draws the scenario the engine really loaded. */
@@ -1279,6 +1285,7 @@ mr_engine_thread_finalize (GObject *object)
   g_free (self->address);
   g_free (self->scenario_json);
   g_free (self->relay_host);
+  g_free (self->maildir);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);
 
@@ -1330,6 +1337,13 @@ mr_engine_thread_new (GSettings *settings)
           self->address = g_steal_pointer (&address);
         }
       self->listen = g_settings_get_boolean (settings, "listen");
+      if (g_settings_get_boolean (settings, "maildir-enabled"))
+        {
+          g_autofree char *path = g_settings_get_string (settings, "maildir-path");
+
+          self->maildir = path && path[0] ? g_steal_pointer (&path)
+                                          : g_build_filename (g_get_user_data_dir (), "mailroom", "maildir", NULL);
+        }
       self->speed = g_settings_get_double (settings, "speed");
       for (guint i = 0; i < G_N_ELEMENTS (listen_services); i++)
         {

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
 #include <gtk/gtk.h>
 #include <string.h>
 
@@ -622,6 +624,75 @@ test_relay_greylist_fast_forward (void)
 }
 
 static void
+sent_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  char **summary = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *summary = mr_engine_thread_send_finish (MR_ENGINE_THREAD (object), result, &error);
+  if (*summary == NULL)
+    *summary = g_strdup (error->message);
+}
+
+static gboolean
+string_set (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+/* Preferences' Maildir switch: a second engine (not listening) keeps bob's
+ * mail on disk where mutt would read it. */
+static void
+test_engine_maildir (void)
+{
+  g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
+  g_autoptr(GSettings) settings = g_settings_new_with_backend (APP_ID, backend);
+  g_autofree char *root = g_dir_make_tmp ("mailroom-maildir-XXXXXX", NULL);
+  g_autofree char *new_dir = NULL;
+  g_autoptr(MrEngineThread) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *rcpts[] = { "bob@recipient.example", NULL };
+  char *summary = NULL;
+  guint n_files = 0;
+
+  g_assert_nonnull (root);
+  g_settings_set_boolean (settings, "listen", FALSE);
+  g_settings_set_boolean (settings, "maildir-enabled", TRUE);
+  g_settings_set_string (settings, "maildir-path", root);
+  g_settings_set_double (settings, "speed", 2.0);
+
+  engine = mr_engine_thread_new (settings);
+  g_assert_true (mr_engine_thread_start (engine, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (mr_engine_thread_get_port (engine, MR_SERVICE_SMTP), ==, 0);
+  g_assert_cmpfloat (mr_engine_thread_get_speed (engine), ==, 2.0);
+
+  mr_engine_thread_send_async (engine, MR_SERVICE_SMTP, "alice-laptop", NULL, NULL,
+                               "alice@sender.example", rcpts, "On disk", "Hello disk\n",
+                               NULL, sent_cb, &summary);
+  g_assert_true (wait_for (string_set, &summary, 10000));
+  g_test_message ("maildir send: %s", summary);
+  g_assert_nonnull (strstr (summary, "250"));
+
+  new_dir = g_build_filename (root, "bob@recipient.example", "new", NULL);
+  dir = g_dir_open (new_dir, 0, &error);
+  g_assert_no_error (error);
+  while (g_dir_read_name (dir) != NULL)
+    n_files++;
+  g_assert_cmpuint (n_files, ==, 1);
+
+  mr_engine_thread_stop (engine);
+  g_free (summary);
+  {
+    g_autofree char *command = g_strdup_printf ("rm -rf %s", root);
+    g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
+  }
+}
+
+static void
 test_ladder_many_events (void)
 {
   g_autoptr(MrEventModel) model = mr_event_model_new ();
@@ -906,6 +977,7 @@ main (int   argc,
   g_test_add_func ("/app/compose/to-bob", test_compose_to_bob);
   g_test_add_func ("/app/faults/unknown-user", test_fault_unknown_user);
   g_test_add_func ("/app/faults/greylist-fast-forward", test_relay_greylist_fast_forward);
+  g_test_add_func ("/app/engine/maildir", test_engine_maildir);
   g_test_add_func ("/app/ladder/many-events", test_ladder_many_events);
   g_test_add_func ("/app/map/screenshot", test_map_screenshot);
   g_test_add_func ("/app/map/frame-times", test_map_frame_times);
