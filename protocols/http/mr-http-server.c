@@ -2011,7 +2011,7 @@ mr_http_server_listen (MrHttpServer  *self,
 {
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GSocketAddress) socket_address = NULL;
-  GSList *listeners;
+  GSList *before, *listeners;
   guint16 bound = 0;
 
   g_return_val_if_fail (MR_IS_HTTP_SERVER (self), 0);
@@ -2024,21 +2024,29 @@ mr_http_server_listen (MrHttpServer  *self,
       return 0;
     }
 
+  /* The new listener is the one that was not there before (libsoup
+   * keeps no documented order; and soup_server_get_uris() leaks in 3.2). */
+  before = soup_server_get_listeners (self->server);
   socket_address = g_inet_socket_address_new (inet, port);
   if (!soup_server_listen (self->server, socket_address, 0, error))
-    return 0;
-
-  /* The newest listener is first. (Not soup_server_get_uris(): libsoup
-   * 3.2 leaks an address there.) */
-  listeners = soup_server_get_listeners (self->server);
-  if (listeners != NULL)
     {
-      g_autoptr(GSocketAddress) local = g_socket_get_local_address (listeners->data, NULL);
+      g_slist_free (before);
+      return 0;
+    }
 
+  listeners = soup_server_get_listeners (self->server);
+  for (const GSList *l = listeners; l != NULL && bound == 0; l = l->next)
+    {
+      g_autoptr(GSocketAddress) local = NULL;
+
+      if (g_slist_find (before, l->data) != NULL)
+        continue;
+      local = g_socket_get_local_address (l->data, NULL);
       if (local != NULL && G_IS_INET_SOCKET_ADDRESS (local))
         bound = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
     }
   g_slist_free (listeners);
+  g_slist_free (before);
 
   return bound;
 }

@@ -7,7 +7,10 @@
 
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <json-glib/json-glib.h>
+#include <netinet/in.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -280,6 +283,77 @@ test_connections (Fixture       *f,
   f->session = soup_session_new ();
   settle ();
   g_assert_cmpuint (count_fds (), <=, before + 2);
+}
+
+/* A non-loopback IPv4 address of this machine, or NULL. */
+static char *
+find_lan_address (void)
+{
+  struct ifaddrs *list = NULL;
+  char *found = NULL;
+
+  if (getifaddrs (&list) != 0)
+    return NULL;
+  for (struct ifaddrs *i = list; i != NULL && found == NULL; i = i->ifa_next)
+    {
+      char buf[INET_ADDRSTRLEN];
+
+      if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET)
+        continue;
+      if (inet_ntop (AF_INET, &((struct sockaddr_in *) (gpointer) i->ifa_addr)->sin_addr, buf, sizeof buf) &&
+          !g_str_has_prefix (buf, "127."))
+        found = g_strdup (buf);
+    }
+  freeifaddrs (list);
+  return found;
+}
+
+/* Off classroom mode only this machine is served; on, the LAN is. */
+static void
+test_classroom (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *lan = find_lan_address ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_auto(Response) r = { 0 };
+  guint16 port, loopback_port;
+
+  if (lan == NULL)
+    {
+      g_test_skip ("No non-loopback IPv4 address");
+      return;
+    }
+  port = mr_http_server_listen (f->http, "0.0.0.0", 0, &error);
+  g_assert_no_error (error);
+  g_test_message ("loopback %u, any %u, lan %s", f->port, port, lan);
+
+  loopback_port = f->port;
+  f->port = port;
+  path = g_strdup_printf ("http://%s:%u/api/v1/info", lan, port);
+  {
+    g_autoptr(SoupMessage) msg = soup_message_new ("GET", path);
+
+    memset (&r, 0, sizeof r);
+    soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, on_response_cb, &r);
+    while (!r.done)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  assert_error (&r, 403, NULL);
+  response_clear (&r);
+
+  mr_http_server_set_classroom (f->http, TRUE);
+  g_assert_true (mr_http_server_get_classroom (f->http));
+  {
+    g_autoptr(SoupMessage) msg = soup_message_new ("GET", path);
+
+    memset (&r, 0, sizeof r);
+    soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, on_response_cb, &r);
+    while (!r.done)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  g_assert_cmpuint (r.status, ==, 200);
+  f->port = loopback_port;
 }
 
 static void
@@ -1186,6 +1260,7 @@ main (int   argc,
   ADD ("/http/static", test_static);
   ADD ("/http/openapi", test_openapi);
   ADD ("/http/connections", test_connections);
+  ADD ("/http/classroom", test_classroom);
   ADD ("/http/accounts", test_accounts);
   ADD ("/http/messages", test_messages);
   ADD ("/http/clock", test_clock);
