@@ -115,10 +115,25 @@ mr_auth_report_apply (MrAuthReport *report,
 
   data = g_bytes_get_data (message, &len);
   out = g_byte_array_sized_new (len + strlen (report->header));
-  g_byte_array_append (out, (const guint8 *)report->header, strlen (report->header));
 
   p = data;
   end = data + len;
+  /* RFC 8601 5: at the top, beside the Received: field of this hop (the
+   * session stamped it first), so the trace reads top-down. */
+  if (len >= 9 && g_ascii_strncasecmp (data, "Received:", 9) == 0)
+    {
+      for (;;)
+        {
+          const char *nl = memchr (p, '\n', end - p);
+
+          p = nl ? nl + 1 : end;
+          if (p >= end || (*p != ' ' && *p != '\t'))
+            break;
+        }
+      g_byte_array_append (out, (const guint8 *)data, p - data);
+    }
+  g_byte_array_append (out, (const guint8 *)report->header, strlen (report->header));
+
   while (p < end)
     {
       const char *start = p;
@@ -225,6 +240,20 @@ mr_auth_signer_add_lab_keys (MrAuthSigner  *self,
   mr_auth_signer_add_key (self, domain, "lab", rsa);
   mr_auth_signer_add_key (self, domain, "lab-ed25519", ed);
   return TRUE;
+}
+
+gboolean
+mr_auth_signer_ensure_lab_keys (MrAuthSigner  *self,
+                                const char    *domain,
+                                GError       **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (domain != NULL, FALSE);
+
+  for (guint i = 0; i < self->keys->len; i++)
+    if (g_ascii_strcasecmp (((SignerKey *)g_ptr_array_index (self->keys, i))->domain, domain) == 0)
+      return TRUE;
+  return mr_auth_signer_add_lab_keys (self, domain, error);
 }
 
 void

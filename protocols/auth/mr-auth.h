@@ -84,6 +84,10 @@ void          mr_auth_signer_add_key      (MrAuthSigner *self,
 gboolean      mr_auth_signer_add_lab_keys (MrAuthSigner *self,
                                            const char   *domain,
                                            GError      **error);
+/* mr_auth_signer_add_lab_keys() unless @domain already has keys. */
+gboolean      mr_auth_signer_ensure_lab_keys (MrAuthSigner *self,
+                                              const char   *domain,
+                                              GError      **error);
 /* Publishes every key's record into @dns (replacing older ones). */
 void          mr_auth_signer_publish      (MrAuthSigner *self,
                                            MrDns        *dns);

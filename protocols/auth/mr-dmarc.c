@@ -471,7 +471,9 @@ mr_dmarc_evaluate (MrDns        *dns,
   verdict->policy = at_org ? record->subdomain_policy : record->policy;
 
   /* 4.2 / 3.1: an aligned pass of either mechanism is a DMARC pass. */
-  if (spf != NULL && spf->result == MR_SPF_PASS && g_strcmp0 (spf->identity, "mailfrom") == 0)
+  /* RFC 7208 2.4: with a null reverse-path the MAIL FROM identity is
+   * postmaster@HELO, so a HELO pass counts too. */
+  if (spf != NULL && spf->result == MR_SPF_PASS)
     verdict->spf_aligned = mr_dmarc_aligned (spf->domain, verdict->from_domain, record->aspf_strict);
   for (guint i = 0; dkim != NULL && i < dkim->len; i++)
     {

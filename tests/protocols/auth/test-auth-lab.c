@@ -206,9 +206,12 @@ test_honest (Fixture       *f,
 
   delivered = last_message (f, "bob@recipient.example", "INBOX");
   g_test_message ("%s", delivered);
+  /* the trace: our Received:, then our Authentication-Results: */
   g_assert_true (g_str_has_prefix (delivered, "Return-Path: <alice@sender.example>\r\n"
-                                              "Authentication-Results: mx1.recipient.example;\r\n"
-                                              "\tspf=pass ("));
+                                              "Received: from smtp.sender.example"));
+  g_assert_nonnull (strstr (delivered, "\r\nAuthentication-Results: mx1.recipient.example;\r\n"
+                                       "\tspf=pass ("));
+  g_assert_true (strstr (delivered, "Authentication-Results:") < strstr (delivered, "DKIM-Signature:"));
   g_assert_nonnull (strstr (delivered, "smtp.mailfrom=sender.example;\r\n\tdkim=pass"));
   g_assert_nonnull (strstr (delivered, "header.d=sender.example header.s=lab "));
   g_assert_nonnull (strstr (delivered, "header.d=sender.example header.s=lab-ed25519 "));
