@@ -12,6 +12,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "mr-auth-backend.h"
 #include "mr-error.h"
 #include "mr-fault-backend.h"
 #include "mr-smtp-local-delivery.h"
@@ -149,6 +150,8 @@ struct _MrWorld
   MrRelay             *relay;
   MrSmtpLocalDelivery *local;
   MrSubmissionBackend *submission_inner;
+  MrAuthSigner        *signer;        /* DKIM keys of the submission domain */
+  MrAuthBackend       *signing;       /* submission_inner, DKIM-signing */
   MrFaultBackend      *submission;
   GHashTable          *mx_backends;   /* host name -> MrFaultBackend */
   MrConversation      *notes;
@@ -174,13 +177,18 @@ static MrFaultBackend *
 mx_backend_for (MrWorld    *self,
                 const char *host)
 {
+  g_autoptr(MrAuthBackend) auth = NULL;
   MrFaultBackend *backend;
   MrScenarioHost *info;
 
   if ((backend = g_hash_table_lookup (self->mx_backends, host)) != NULL)
     return backend;
 
-  backend = mr_fault_backend_new (MR_SMTP_BACKEND (self->local), self->faults, host);
+  /* SPF, DKIM and DMARC at the end of DATA, then local delivery. */
+  auth = mr_auth_backend_new_verifier (MR_SMTP_BACKEND (self->local), self->dns, self->store,
+                                       self->clock, self->bus, host);
+  mr_auth_backend_set_scenario (auth, self->scenario);
+  backend = mr_fault_backend_new (MR_SMTP_BACKEND (auth), self->faults, host);
   info = self->scenario ? mr_scenario_lookup_host (self->scenario, host) : NULL;
   if (info != NULL && info->domain != NULL)
     {
@@ -256,6 +264,16 @@ setup_hosts (MrWorld *self)
   name = submission ? submission->name : "smtp.sender.example";
   g_free (self->submission_host);
   self->submission_host = g_strdup (name);
+
+  /* DKIM keys for the submission host's domain, in the lab DNS. */
+  if (submission != NULL && submission->domain != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!mr_auth_signer_ensure_lab_keys (self->signer, submission->domain, &error))
+        g_warning ("No DKIM keys for %s: %s", submission->domain, error->message);
+    }
+  mr_auth_signer_publish (self->signer, self->dns);
 }
 
 static void
@@ -270,6 +288,7 @@ mr_world_dispose (GObject *object)
   g_clear_object (&self->relay);
   g_clear_pointer (&self->mx_backends, g_hash_table_unref);
   g_clear_object (&self->submission);
+  g_clear_object (&self->signing);
   g_clear_object (&self->submission_inner);
   g_clear_object (&self->local);
   g_clear_object (&self->faults);
@@ -288,6 +307,7 @@ mr_world_finalize (GObject *object)
   MrWorld *self = (MrWorld *)object;
 
   g_clear_pointer (&self->notes, mr_conversation_unref);
+  g_clear_pointer (&self->signer, mr_auth_signer_free);
   g_clear_pointer (&self->submission_host, g_free);
 
   G_OBJECT_CLASS (mr_world_parent_class)->finalize (object);
@@ -306,6 +326,7 @@ static void
 mr_world_init (MrWorld *self)
 {
   self->mx_backends = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->signer = mr_auth_signer_new ();
 }
 
 MrWorld *
@@ -340,7 +361,9 @@ mr_world_new (MrScenario *scenario,
   self->submission_inner->store = store;
   self->submission_inner->relay = self->relay;
   self->submission_inner->local = MR_SMTP_BACKEND (self->local);
-  self->submission = mr_fault_backend_new (MR_SMTP_BACKEND (self->submission_inner),
+  self->signing = mr_auth_backend_new_signer (MR_SMTP_BACKEND (self->submission_inner),
+                                              self->signer, clock);
+  self->submission = mr_fault_backend_new (MR_SMTP_BACKEND (self->signing),
                                            self->faults, self->submission_host);
 
   g_signal_connect_swapped (self->faults, "fired", G_CALLBACK (on_fault_fired_cb), self);
@@ -361,7 +384,7 @@ mr_world_set_scenario (MrWorld    *self,
   /* The submission host may have another name in the new lab. */
   mr_relay_set_hostname (self->relay, self->submission_host);
   g_clear_object (&self->submission);
-  self->submission = mr_fault_backend_new (MR_SMTP_BACKEND (self->submission_inner),
+  self->submission = mr_fault_backend_new (MR_SMTP_BACKEND (self->signing),
                                            self->faults, self->submission_host);
 }
 
@@ -476,6 +499,7 @@ mr_world_send (MrWorld             *self,
   g_autoptr(GDateTime) now = NULL;
   g_autoptr(GByteArray) traced = NULL;
   g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) signed_bytes = NULL;
   g_autofree char *date = NULL;
   g_autofree char *received = NULL;
 
@@ -512,8 +536,10 @@ mr_world_send (MrWorld             *self,
   g_byte_array_append (traced, (const guint8 *)received, strlen (received));
   g_byte_array_append (traced, g_bytes_get_data (message, NULL), g_bytes_get_size (message));
   bytes = g_byte_array_free_to_bytes (g_steal_pointer (&traced));
+  /* RFC 6376: the submission host signs for its domain. */
+  signed_bytes = mr_auth_signer_sign (self->signer, bytes, mr_clock_now (self->clock) / G_USEC_PER_SEC);
 
-  return mr_relay_enqueue (self->relay, envelope, bytes);
+  return mr_relay_enqueue (self->relay, envelope, signed_bytes);
 }
 
 MrFault *
