@@ -34,7 +34,7 @@ COMMANDS = [
     # DNS and HTTP
     'MX', 'PTR', 'SPF', 'DKIM', 'DMARC', 'GET', 'POST', 'HTTP',
 ]
-COMMAND_RE = re.compile(r'(?<![A-Za-z0-9_+-])(%s)(?![A-Za-z0-9_])'
+COMMAND_RE = re.compile(r'(?<![A-Za-z0-9_])(%s)(?![A-Za-z0-9_])'
                         % '|'.join(re.escape(c) for c in sorted(COMMANDS, key=len, reverse=True)))
 ENHANCED_RE = re.compile(r'(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?![\d.])')
 CODE_RE = re.compile(r'(?<![\d.,])\d{3}(?![\d.,]?\d)')

@@ -34,6 +34,16 @@ def run_help(server, localedir, language):
     return r.returncode, r.stdout + r.stderr
 
 
+def shown(text, output):
+    """Whether @text is a whole option description or paragraph of --help:
+    a line of its own, or the end of an option line (after 2+ spaces)."""
+    first = text.split('\n')[0]
+    for line in output.split('\n'):
+        if line.strip() == first or line.endswith('  ' + first):
+            return True
+    return False
+
+
 def main(argv):
     server, localedir, po_dir = argv[1:4]
     languages = argv[4:]
@@ -52,10 +62,10 @@ def main(argv):
             msgid = e['msgid']
             if not msgid or 'fuzzy' in e['flags'] or not e['msgstr'] or not e['msgstr'][0]:
                 continue
-            if len(msgid) < 8 or msgid not in english or e['msgstr'][0] == msgid:
+            if len(msgid) < 8 or not shown(msgid, english) or e['msgstr'][0] == msgid:
                 continue
             checked += 1
-            if e['msgstr'][0] not in output:
+            if not shown(e['msgstr'][0], output):
                 problems.append('%r: the translation %r is not in the output'
                                 % (msgid, e['msgstr'][0]))
             elif msgid in output and msgid not in e['msgstr'][0]:
