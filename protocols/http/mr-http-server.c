@@ -264,11 +264,15 @@ _mr_http_parse_body (MrHttpServer      *self,
   gsize len;
   const char *data;
 
+  /* Required, not assumed: a page on another site can send a body without
+   * a type (no CORS preflight) and the browser would add cached HTTP Basic
+   * credentials; it cannot send application/json without asking first. */
   content_type = soup_message_headers_get_content_type (soup_server_message_get_request_headers (msg), NULL);
-  if (content_type != NULL && g_ascii_strcasecmp (content_type, "application/json") != 0)
+  if (content_type == NULL || g_ascii_strcasecmp (content_type, "application/json") != 0)
     {
       _mr_http_reply_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, NULL,
-                            "The body must be application/json, not %s", content_type);
+                            "The body must be sent as application/json, not %s",
+                            content_type ? content_type : "untyped");
       return NULL;
     }
 
@@ -356,6 +360,32 @@ client_is_allowed (MrHttpServer      *self,
     return TRUE;  /* not a network peer (a test stream) */
 
   return g_inet_address_get_is_loopback (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+}
+
+/* Off classroom mode, only http://localhost or an IP literal: a web page
+ * whose name was made to resolve to 127.0.0.1 (DNS rebinding) cannot read
+ * the lab's mailboxes. */
+static gboolean
+host_is_allowed (MrHttpServer      *self,
+                 SoupServerMessage *msg)
+{
+  const char *host;
+  g_autofree char *name = NULL;
+  const char *colon;
+
+  if (self->classroom)
+    return TRUE;
+
+  host = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Host");
+  if (host == NULL)
+    return TRUE;  /* HTTP/1.0 */
+
+  if (host[0] == '[')
+    return TRUE;  /* an IPv6 literal */
+  colon = strrchr (host, ':');
+  name = colon ? g_strndup (host, colon - host) : g_strdup (host);
+
+  return g_ascii_strcasecmp (name, "localhost") == 0 || g_hostname_is_ip_address (name);
 }
 
 static gboolean
@@ -1436,10 +1466,11 @@ handle_scenario (MrHttpServer      *self,
         return;
 
       content_type = soup_message_headers_get_content_type (soup_server_message_get_request_headers (msg), NULL);
-      if (content_type != NULL && g_ascii_strcasecmp (content_type, "application/json") != 0)
+      if (content_type == NULL || g_ascii_strcasecmp (content_type, "application/json") != 0)
         {
           _mr_http_reply_error (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, NULL,
-                                "The body must be application/json, not %s", content_type);
+                                "The body must be sent as application/json, not %s",
+                                content_type ? content_type : "untyped");
           return;
         }
       body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
@@ -1821,6 +1852,13 @@ early_cb (SoupServer        *server,
     {
       _mr_http_reply_error (msg, SOUP_STATUS_FORBIDDEN, NULL,
                             "Classroom mode is off: only this computer may connect");
+      return;
+    }
+
+  if (!host_is_allowed (self, msg))
+    {
+      _mr_http_reply_error (msg, SOUP_STATUS_FORBIDDEN, NULL,
+                            "Use the lab by address (http://127.0.0.1:PORT/) or localhost");
       return;
     }
 

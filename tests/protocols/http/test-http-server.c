@@ -242,6 +242,23 @@ test_static (Fixture       *f,
 
   request (f, "GET", "/api/v1/nothing", NULL, NULL, &r);
   assert_error (&r, 404, NULL);
+  response_clear (&r);
+
+  /* DNS rebinding: another name that resolves here is refused. */
+  {
+    g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u/api/v1/accounts", f->port);
+    g_autoptr(SoupMessage) msg = soup_message_new ("GET", uri);
+
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Host", "evil.example:80");
+    memset (&r, 0, sizeof r);
+    soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, on_response_cb, &r);
+    while (!r.done)
+      g_main_context_iteration (NULL, TRUE);
+    assert_error (&r, 403, NULL);
+    response_clear (&r);
+  }
+  request (f, "GET", "/api/v1/info", NULL, NULL, &r);
+  g_assert_cmpuint (r.status, ==, 200);
 }
 
 static guint
@@ -577,6 +594,9 @@ test_clock (Fixture       *f,
   g_assert_cmpfloat (mr_clock_get_speed (clock), ==, 1.0);
 
   request_full (f, "PUT", "/api/v1/clock", token, "text/plain", "{}", 2, &r);
+  assert_error (&r, 415, NULL);
+  response_clear (&r);
+  request_full (f, "PUT", "/api/v1/clock", token, NULL, "{}", 2, &r);
   assert_error (&r, 415, NULL);
   response_clear (&r);
 
