@@ -57,6 +57,8 @@ struct _MrWindow
 };
 
 void _mr_window_class_actions_init (GtkWidgetClass *widget_class);
+/* win.export-ladder-svg, win.export-ladder-png, win.export-transcript (s: a path, or "" to ask) */
+void _mr_window_class_export_init  (GtkWidgetClass *widget_class);
 void _mr_window_set_playing        (MrWindow       *self,
                                     gboolean        playing);
 /* Shows one held event (and lets the engine's clock take one step). */

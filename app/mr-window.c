@@ -415,6 +415,7 @@ mr_window_class_init (MrWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrWindow, ports_label);
 
   _mr_window_class_actions_init (widget_class);
+  _mr_window_class_export_init (widget_class);
 }
 
 static void

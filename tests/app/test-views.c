@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <gtk/gtk.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "mr-application.h"
@@ -541,6 +542,99 @@ test_eavesdropper_leaks (void)
 }
 
 static void
+test_export (void)
+{
+  MrEventModel *live = mr_window_get_event_model (window);
+  g_autofree char *dir = g_dir_make_tmp ("mr-views-XXXXXX", NULL);
+  g_autofree char *svg = g_build_filename (dir, "ladder.svg", NULL);
+  g_autofree char *png = g_build_filename (dir, "ladder.png", NULL);
+  g_autofree char *txt = g_build_filename (dir, "transcript.txt", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GObject) owner = NULL;
+  const char *argv[] = { "/usr/bin/python3", "-c",
+    "import sys, xml.etree.ElementTree as ET\n"
+    "root = ET.parse(sys.argv[1]).getroot()\n"
+    "ns = '{http://www.w3.org/2000/svg}'\n"
+    "assert root.tag == ns + 'svg'\n"
+    "print(sum(1 for e in root.iter(ns + 'line') if e.get('class') == 'arrow'))\n",
+    svg, NULL };
+  guint n_arrows = 0, n_events;
+  int status = 0;
+  guint handle;
+
+  /* Something of every kind on the wire: lines, a refusal, content */
+  owner = open_session (MR_SERVICE_SMTP, &handle);
+  g_object_set_data (owner, "want", (gpointer) "220");
+  g_assert_true (wait_for (output_has, owner, 5000));
+  send_and_wait (owner, handle, "EHLO export.test", "250 ");
+  send_and_wait (owner, handle, "MAIL FROM:<alice@sender.example>", "2.1.0");
+  send_and_wait (owner, handle, "RCPT TO:<bob@recipient.example>", "2.1.5");
+  send_and_wait (owner, handle, "DATA", "354");
+  send_and_wait (owner, handle, "Subject: handout\r\n\r\n..dot-stuffed\r\n.", "250 2.0.0");
+  send_and_wait (owner, handle, "QUIT", "221");
+  catch_up ();
+  mr_engine_thread_close_session (mr_window_get_engine (window), handle);
+
+  n_events = 0;
+  for (guint i = 0; i < mr_event_model_get_n_events (live); i++)
+    {
+      MrEvent *event = mr_event_model_get_event (live, i);
+
+      if ((event->kind == MR_EVENT_LINE || event->kind == MR_EVENT_CONTENT) &&
+          event->direction != MR_DIRECTION_NONE)
+        n_events++;
+    }
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.export-ladder-svg", "s", svg);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.export-ladder-png", "s", png);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.export-transcript", "s", txt);
+
+  /* One arrow per wire event, in an SVG that parses */
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  n_arrows = (guint) g_ascii_strtoull (out, NULL, 10);
+  g_assert_cmpuint (n_arrows, ==, n_events);
+  g_assert_cmpuint (n_arrows, >, 10);
+
+  texture = gdk_texture_new_from_filename (png, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_texture_get_width (texture), >=, 2 * 240);
+  g_assert_cmpint (gdk_texture_get_height (texture), >, 10 * 30);
+
+  g_assert_true (g_file_get_contents (txt, &text, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (text, "C: EHLO export.test\n"));
+  g_assert_nonnull (strstr (text, "S: 221"));
+
+  /* While scrubbed, the export is of the past the views show */
+  mr_timeline_set_cursor (mr_window_get_timeline (window), find_seq ("EHLO export.test"));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.export-transcript", "s", txt);
+  g_free (text);
+  g_assert_true (g_file_get_contents (txt, &text, NULL, NULL));
+  g_assert_true (g_str_has_suffix (text, "C: EHLO export.test\n"));
+  mr_timeline_go_live (mr_window_get_timeline (window));
+
+  if (g_getenv ("MR_VIEWS_SHOTS") != NULL)
+    {
+      g_autofree char *copy = g_build_filename (g_getenv ("MR_VIEWS_SHOTS"), "ladder-export.png", NULL);
+      g_autofree char *copy_svg = g_build_filename (g_getenv ("MR_VIEWS_SHOTS"), "ladder-export.svg", NULL);
+
+      g_rename (png, copy);
+      g_rename (svg, copy_svg);
+    }
+  g_unlink (svg);
+  g_unlink (png);
+  g_unlink (txt);
+  g_rmdir (dir);
+}
+
+static void
 test_state_verb_table (void)
 {
   g_assert_cmpstr (mr_state_view_target_for_verb (MR_PROTOCOL_SMTP, "rcpt"), ==, "rcpt");
@@ -585,6 +679,7 @@ main (int   argc,
   g_test_add_func ("/views/timeline/scrub", test_timeline_scrub);
   g_test_add_func ("/views/eavesdropper/leaks", test_eavesdropper_leaks);
   g_test_add_func ("/views/eavesdropper/starttls", test_eavesdropper_starttls);
+  g_test_add_func ("/views/export", test_export);
 
   ret = g_test_run ();
 
