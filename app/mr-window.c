@@ -202,6 +202,23 @@ _mr_window_set_speed (MrWindow *self,
   mr_map_view_set_speed (self->map_view, speed);
   if (self->engine != NULL && mr_engine_thread_get_speed (self->engine) != speed)
     mr_engine_thread_set_speed (self->engine, speed);
+
+  /* Remember it (Preferences shows the same key). */
+  {
+    GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+    GSettings *settings = MR_IS_APPLICATION (app) ? mr_application_get_settings (MR_APPLICATION (app)) : NULL;
+
+    if (settings != NULL && g_settings_get_double (settings, "speed") != speed)
+      g_settings_set_double (settings, "speed", speed);
+  }
+}
+
+static void
+on_speed_setting_changed_cb (MrWindow  *self,
+                             const char *key,
+                             GSettings *settings)
+{
+  _mr_window_set_speed (self, g_settings_get_double (settings, "speed"));
 }
 
 static void
@@ -249,7 +266,7 @@ static void
 update_ports (MrWindow *self)
 {
   static const MrService shown[] = {
-    MR_SERVICE_SMTP, MR_SERVICE_SUBMISSION, MR_SERVICE_POP3, MR_SERVICE_IMAP,
+    MR_SERVICE_SMTP, MR_SERVICE_SUBMISSION, MR_SERVICE_POP3, MR_SERVICE_IMAP, MR_SERVICE_HTTP,
   };
   g_autoptr(GString) text = g_string_new (NULL);
 
@@ -296,6 +313,14 @@ mr_window_constructed (GObject *object)
   mr_faults_view_set_engine (self->faults_view, self->engine);
   _mr_window_set_speed (self, mr_engine_thread_get_speed (self->engine));
   update_ports (self);
+
+  {
+    GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+    if (MR_IS_APPLICATION (app) && mr_application_get_settings (MR_APPLICATION (app)) != NULL)
+      g_signal_connect_object (mr_application_get_settings (MR_APPLICATION (app)), "changed::speed",
+                               G_CALLBACK (on_speed_setting_changed_cb), self, G_CONNECT_SWAPPED);
+  }
 }
 
 static void
