@@ -349,6 +349,9 @@ mr_engine_listen (MrEngine    *self,
        * (IDLE clients re-issue IDLE every 29). */
       if (mr_service_get_protocol (service) == MR_PROTOCOL_IMAP)
         limits.idle_timeout_seconds = MAX (limits.idle_timeout_seconds, 30 * 60);
+      /* RFC 1939 3: a POP3 one must be at least 10 minutes. */
+      else if (mr_service_get_protocol (service) == MR_PROTOCOL_POP3)
+        limits.idle_timeout_seconds = MAX (limits.idle_timeout_seconds, 10 * 60);
 
       data = g_new0 (FactoryData, 1);
       data->engine = self;
