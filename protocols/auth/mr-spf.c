@@ -779,8 +779,9 @@ check_host_with_helo (MrDns      *dns,
     verdict->reason = g_steal_pointer (&state.reason);
   else if (verdict->mechanism != NULL)
     verdict->reason = g_strdup_printf ("%s %s “%s” in the SPF record of %s", state.ip_text,
-                                       verdict->result == MR_SPF_PASS ? "is permitted by"
-                                                                      : "is refused by",
+                                       verdict->result == MR_SPF_PASS ? "is permitted by" :
+                                       verdict->result == MR_SPF_NEUTRAL ? "matches the neutral" :
+                                       "is refused by",
                                        verdict->mechanism, verdict->domain);
   else
     verdict->reason = g_strdup_printf ("nothing in the SPF record of %s matches %s",
