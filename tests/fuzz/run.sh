@@ -25,6 +25,7 @@ for harness in "$dir"/tests/fuzz/fuzz-*; do
   mkdir -p "$corpus"
   seeds=()
   case "$name" in
+    fuzz-smtp-client) seeds=() ;;
     fuzz-smtp-*|fuzz-submission-*) seeds=(tests/protocols/smtp/transcripts) ;;
     fuzz-pop3-*) seeds=(tests/protocols/pop3/transcripts) ;;
     fuzz-imap-*) seeds=(tests/protocols/imap/transcripts) ;;
