@@ -36,7 +36,7 @@ COMMANDS = [
 ]
 COMMAND_RE = re.compile(r'(?<![A-Za-z0-9_])(%s)(?![A-Za-z0-9_])'
                         % '|'.join(re.escape(c) for c in sorted(COMMANDS, key=len, reverse=True)))
-ENHANCED_RE = re.compile(r'(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?![\d.])')
+ENHANCED_RE = re.compile(r'(?<![\d.])[245]\.\d{1,3}\.\d{1,3}(?!\.?\d)')
 CODE_RE = re.compile(r'(?<![\d.,])\d{3}(?![\d.,]?\d)')
 PLACEHOLDER_RE = re.compile(r'%(?:\d+\$)?[-#0 +\']*\d*(?:\.\d+)?(?:hh|h|ll|l|z|j|t)?[diouxXcsp%]'
                             r'|\{[a-z_]+\}|\$\{[A-Za-z_]+\}|@[A-Z_]+@')

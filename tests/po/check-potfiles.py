@@ -8,7 +8,8 @@
 # po/POTFILES.in must list every source file with translatable strings, and
 # nothing else: C and headers with _( N_( C_( NC_( (comments stripped),
 # GtkBuilder files with translatable="yes", the data/*.in files and the
-# GSettings schema. Lesson files are extracted by lessons/lessons-xgettext.py
+# GSettings schema; in a git checkout, among the files git tracks (so the
+# check matches what is committed). Lesson files are extracted by lessons/lessons-xgettext.py
 # (po/meson.build) from the list in lessons.gresource.xml: every lesson in
 # lessons/content/ must be in that list. Prints TAP.
 #
@@ -17,6 +18,7 @@
 
 import os
 import re
+import subprocess
 import sys
 
 SKIP_DIRS = {'.git', 'po', 'tests', 'subprojects', 'flatpak', 'build-aux', 'docs'}
@@ -43,7 +45,26 @@ def has_translatable(path):
     return False
 
 
+def git_files(root):
+    """The files git tracks (a new file counts once it is added), or None
+    outside a git checkout (a release tarball): then every file is scanned."""
+    try:
+        r = subprocess.run(['git', '-C', root, 'ls-files', '-z'], capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if r.returncode != 0:
+        return None
+    return [p for p in r.stdout.decode('utf-8', 'replace').split('\0') if p]
+
+
 def scan(root):
+    tracked = git_files(root)
+    if tracked is not None:
+        found = [p for p in tracked
+                 if p.split('/')[0] not in SKIP_DIRS and not p.startswith('_build')
+                 and os.path.isfile(os.path.join(root, p))
+                 and has_translatable(os.path.join(root, p))]
+        return sorted(found, key=lambda s: s.encode())
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
         rel = os.path.relpath(dirpath, root)
