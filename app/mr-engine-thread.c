@@ -510,6 +510,19 @@ raw_session_flush (RawSession *raw)
     }
 }
 
+/* Like a TCP connection, announce the client before the greeting. */
+static void
+emit_connect (MrSession  *session,
+              const char *client)
+{
+  MrConversation *conversation = mr_session_get_conversation (session);
+
+  if (conversation != NULL)
+    mr_conversation_emit (conversation,
+                          mr_conversation_new_event (conversation, MR_EVENT_CONNECT,
+                                                     MR_DIRECTION_NONE, client));
+}
+
 static void
 raw_session_wakeup_cb (MrSession  *session,
                        RawSession *raw)
@@ -542,6 +555,7 @@ open_session_cb (gpointer data)
 
   g_signal_connect (raw->session, "wakeup", G_CALLBACK (raw_session_wakeup_cb), raw);
   g_hash_table_insert (self->sessions, GUINT_TO_POINTER (raw->handle), raw);
+  emit_connect (raw->session, raw->client);
   mr_session_start (raw->session);
   raw_session_flush (raw);
 
@@ -1009,6 +1023,7 @@ send_start_cb (gpointer data)
     }
 
   g_signal_connect (job->session, "wakeup", G_CALLBACK (send_job_wakeup_cb), job);
+  emit_connect (job->session, client);
   mr_session_start (job->session);
   send_job_pump (job);
 
