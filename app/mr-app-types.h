@@ -31,5 +31,6 @@ typedef struct _MrTimeline          MrTimeline;
 typedef struct _MrTopology          MrTopology;
 typedef struct _MrTranscriptView    MrTranscriptView;
 typedef struct _MrWindow            MrWindow;
+typedef struct _MrWireView          MrWireView;
 
 G_END_DECLS

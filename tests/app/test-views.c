@@ -28,6 +28,7 @@
 #include "mr-timeline.h"
 #include "mr-transcript-view.h"
 #include "mr-window.h"
+#include "mr-wire-view.h"
 
 static MrApplication *app;
 static MrWindow *window;
@@ -35,6 +36,7 @@ static GtkWindow *views_window;
 static GtkStack *views_stack;
 static MrStateView *state_view;
 static MrEavesdropperView *eavesdropper;
+static MrWireView *wire_view;
 
 typedef gboolean (*Condition) (gpointer data);
 
@@ -635,6 +637,76 @@ test_export (void)
 }
 
 static void
+test_wire_smtp (void)
+{
+  g_autoptr(GObject) owner = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *plain = NULL;
+  guint handle;
+
+  show_view ("wire");
+  owner = open_session (MR_SERVICE_SMTP, &handle);
+  g_object_set_data (owner, "want", (gpointer) "220");
+  g_assert_true (wait_for (output_has, owner, 5000));
+
+  /* A bare LF command, a pipelined pair, a message with a dot-stuffed line */
+  g_object_set_data_full (owner, "want", g_strdup ("250 DSN"), g_free);
+  mr_engine_thread_feed_session (mr_window_get_engine (window), handle, "EHLO wire.test\n", -1);
+  g_assert_true (wait_for (output_has, owner, 5000));
+  send_and_wait (owner, handle, "MAIL FROM:<alice@sender.example>\r\nRCPT TO:<bob@recipient.example>", "2.1.5");
+  send_and_wait (owner, handle, "DATA", "354");
+  send_and_wait (owner, handle, "Subject: dots\r\n\r\n..hidden dot\r\n.", "250 2.0.0");
+  catch_up ();
+  mr_engine_thread_close_session (mr_window_get_engine (window), handle);
+
+  text = mr_wire_view_dup_text (wire_view);
+  g_assert_nonnull (strstr (text, "C: EHLO wire.test\\n\n"));
+  g_assert_nonnull (strstr (text, "bare LF"));
+  g_assert_nonnull (strstr (text, "S: 250 DSN\\r\\n\n"));
+  g_assert_nonnull (strstr (text, "pipelined"));
+  g_assert_nonnull (strstr (text, "\u2502 ..hidden dot\\r\\n\n"));
+  g_assert_nonnull (strstr (text, "dot-stuffed"));
+  g_assert_nonnull (strstr (text, "\u2502 .\\r\\n\n"));
+  g_assert_nonnull (strstr (text, "the lone dot"));
+  g_assert_nonnull (strstr (text, "more lines of this reply follow"));
+  shoot ("wire-smtp");
+
+  /* The toggle: plain lines, no markers */
+  mr_wire_view_set_invisibles (wire_view, FALSE);
+  plain = mr_wire_view_dup_text (wire_view);
+  g_assert_nonnull (strstr (plain, "C: EHLO wire.test\n"));
+  g_assert_null (strstr (plain, "\\r"));
+  g_assert_null (strstr (plain, "dot-stuffed"));
+  mr_wire_view_set_invisibles (wire_view, TRUE);
+}
+
+static void
+test_wire_imap (void)
+{
+  g_autoptr(GObject) owner = NULL;
+  g_autofree char *text = NULL;
+  guint handle;
+
+  owner = open_session (MR_SERVICE_IMAP, &handle);
+  g_object_set_data (owner, "want", (gpointer) "* OK");
+  g_assert_true (wait_for (output_has, owner, 5000));
+  send_and_wait (owner, handle, "a1 CAPABILITY", "a1 OK");
+  /* RFC 3501 4.3: a synchronizing literal gets a continuation request */
+  send_and_wait (owner, handle, "a2 LOGIN {3}", "+ ");
+  send_and_wait (owner, handle, "bob bob", "a2 ");
+  send_and_wait (owner, handle, "a3 ID (\"name\" {4}", "+ Ready");
+  send_and_wait (owner, handle, "mutt)", "a3 ");
+  catch_up ();
+  mr_engine_thread_close_session (mr_window_get_engine (window), handle);
+
+  text = mr_wire_view_dup_text (wire_view);
+  g_assert_nonnull (strstr (text, "untagged"));
+  g_assert_nonnull (strstr (text, "tagged: the command with this tag is done"));
+  g_assert_nonnull (strstr (text, "literal: that many octets follow"));
+  g_assert_nonnull (strstr (text, "continuation request"));
+}
+
+static void
 test_state_verb_table (void)
 {
   g_assert_cmpstr (mr_state_view_target_for_verb (MR_PROTOCOL_SMTP, "rcpt"), ==, "rcpt");
@@ -671,6 +743,9 @@ main (int   argc,
   eavesdropper = MR_EAVESDROPPER_VIEW (mr_eavesdropper_view_new ());
   mr_eavesdropper_view_set_model (eavesdropper, mr_window_get_event_model (window));
   gtk_stack_add_named (views_stack, GTK_WIDGET (eavesdropper), "eavesdropper");
+  wire_view = MR_WIRE_VIEW (mr_wire_view_new ());
+  mr_wire_view_set_model (wire_view, mr_window_get_event_model (window));
+  gtk_stack_add_named (views_stack, GTK_WIDGET (wire_view), "wire");
   gtk_window_present (views_window);
 
   g_test_add_func ("/views/state/verb-table", test_state_verb_table);
@@ -680,6 +755,8 @@ main (int   argc,
   g_test_add_func ("/views/eavesdropper/leaks", test_eavesdropper_leaks);
   g_test_add_func ("/views/eavesdropper/starttls", test_eavesdropper_starttls);
   g_test_add_func ("/views/export", test_export);
+  g_test_add_func ("/views/wire/smtp", test_wire_smtp);
+  g_test_add_func ("/views/wire/imap", test_wire_imap);
 
   ret = g_test_run ();
 
