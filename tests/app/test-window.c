@@ -297,9 +297,11 @@ test_window_events (void)
   g_assert_cmpuint (filtered, ==, 3);
   mr_transcript_view_select (transcript, 2);
   g_assert_cmpuint (strlen (mr_transcript_view_get_explanation (transcript)), >, 10);
-  mr_transcript_view_set_filter (transcript, MR_PROTOCOL_POP3, 0);
-  g_assert_cmpuint (g_list_model_get_n_items (mr_transcript_view_get_filtered (transcript)), ==,
-                    0 + (guint) 0 * filtered);
+  /* Both filters at once: this SMTP conversation has no POP3 lines. */
+  mr_transcript_view_set_filter (transcript, MR_PROTOCOL_POP3, conversation->id);
+  g_assert_cmpuint (g_list_model_get_n_items (mr_transcript_view_get_filtered (transcript)), ==, 0);
+  mr_transcript_view_set_filter (transcript, MR_PROTOCOL_SMTP, conversation->id);
+  g_assert_cmpuint (g_list_model_get_n_items (mr_transcript_view_get_filtered (transcript)), ==, filtered);
   mr_transcript_view_set_filter (transcript, MR_PROTOCOL_NONE, 0);
 }
 
@@ -390,6 +392,36 @@ test_console_ehlo (void)
   g_assert_true (wait_for (console_contains, (gpointer) "\n50", 10000));
   mr_console_send (console, "QUIT");
   g_assert_true (wait_for (console_contains, (gpointer) "\n221", 10000));
+}
+
+/* The same console speaks POP3 and IMAP (tags and all). */
+static void
+test_console_pop3_imap (void)
+{
+  MrConsole *console = mr_window_get_console (window);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "console");
+
+  mr_console_set_service (console, MR_SERVICE_POP3);
+  g_assert_cmpint (mr_console_get_service (console), ==, MR_SERVICE_POP3);
+  g_assert_true (wait_for (console_contains, (gpointer) "+OK", 10000));
+  mr_console_send (console, "USER bob@recipient.example");
+  mr_console_send (console, "PASS bob");
+  mr_console_send (console, "STAT");
+  g_assert_true (wait_for (console_contains, (gpointer) "\n+OK 0 ", 10000) ||
+                 console_contains ((gpointer) "\n+OK 1 ") || console_contains ((gpointer) "\n+OK 2 "));
+  mr_console_send (console, "QUIT");
+
+  mr_console_set_service (console, MR_SERVICE_IMAP);
+  g_assert_true (wait_for (console_contains, (gpointer) "* OK", 10000));
+  mr_console_send (console, "a1 LOGIN bob@recipient.example bob");
+  g_assert_true (wait_for (console_contains, (gpointer) "a1 OK", 10000));
+  mr_console_send (console, "a2 SELECT INBOX");
+  g_assert_true (wait_for (console_contains, (gpointer) "a2 OK", 10000));
+  mr_console_send (console, "a3 LOGOUT");
+  g_assert_true (wait_for (console_contains, (gpointer) "* BYE", 10000));
+
+  mr_console_set_service (console, MR_SERVICE_SMTP);
 }
 
 static gboolean
@@ -983,6 +1015,7 @@ main (int   argc,
   g_test_add_func ("/app/window/events", test_window_events);
   g_test_add_func ("/app/window/step", test_window_step);
   g_test_add_func ("/app/console/ehlo", test_console_ehlo);
+  g_test_add_func ("/app/console/pop3-imap", test_console_pop3_imap);
   g_test_add_func ("/app/compose/to-bob", test_compose_to_bob);
   g_test_add_func ("/app/faults/unknown-user", test_fault_unknown_user);
   g_test_add_func ("/app/faults/greylist-fast-forward", test_relay_greylist_fast_forward);
