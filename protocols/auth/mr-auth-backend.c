@@ -176,6 +176,14 @@ emit_report (MrAuthBackend  *self,
              mr_auth_action_to_string (report->action));
 }
 
+static gboolean
+is_loopback (const char *ip)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (ip);
+
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
 char *
 mr_auth_backend_resolve_client (MrAuthBackend *self,
                                 const char    *client)
@@ -233,6 +241,33 @@ auth_check_data (MrSmtpBackend   *backend,
   g_clear_pointer (&self->pending_envelope, mr_smtp_envelope_unref);
 
   client_ip = mr_auth_backend_resolve_client (self, envelope->client);
+  if (client_ip != NULL && is_loopback (client_ip))
+    {
+      g_autofree char *helo = envelope->helo ? g_ascii_strdown (envelope->helo, -1) : NULL;
+      MrScenarioHost *host = NULL;
+
+      /* A client on this machine (swaks, a test) is outside the lab. It
+       * plays the lab host it names in HELO; otherwise it is trusted and
+       * not checked, as OpenDMARC's IgnoreHosts and policyd-spf's
+       * skip_addresses treat 127.0.0.1 by default. */
+      if (helo != NULL && self->scenario != NULL)
+        host = mr_scenario_lookup_host (self->scenario, helo);
+      if (host == NULL || host->address == NULL)
+        {
+          if (self->bus != NULL)
+            {
+              g_autoptr(MrConversation) notes = mr_conversation_new (self->bus, MR_PROTOCOL_SMTP,
+                                                                     envelope->client, self->hostname);
+
+              emit_note (notes, "AUTH", "skip",
+                         "authentication: not checked, %s is a local client (say EHLO with a lab "
+                         "host name, e.g. spoofer.example, to be checked as that host)", client_ip);
+            }
+          return MR_REPLY_OK;
+        }
+      g_free (client_ip);
+      client_ip = g_strdup (host->address);
+    }
   now = self->clock ? mr_clock_now (self->clock) / G_USEC_PER_SEC : g_get_real_time () / G_USEC_PER_SEC;
   report = mr_auth_check (self->dns, self->hostname, client_ip, envelope->helo, envelope->sender,
                           message, now,

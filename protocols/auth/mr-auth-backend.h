@@ -34,6 +34,11 @@ G_DECLARE_FINAL_TYPE (MrAuthBackend, mr_auth_backend, MR, AUTH_BACKEND, GObject)
  * note (verb "SPF", "DKIM", "DMARC" or "AUTH"; state the result; text
  * "spf=fail smtp.mailfrom=... (reason)") on @bus.
  *
+ * A client on the loopback interface (swaks or a test against
+ * mailroom-server) is checked as the lab host it names in HELO
+ * ("EHLO spoofer.example"); naming none, it is trusted and not checked
+ * (note verb "AUTH", state "skip"), like 127.0.0.1 in OpenDMARC.
+ *
  * A signer (a submission host) DKIM-signs each accepted message whose
  * From domain it holds keys for, then hands it to @inner.
  */

@@ -255,13 +255,29 @@ test_spoofed (Fixture       *f,
   action = notes_since (f, seq, "AUTH");
   g_assert_cmpstr (action, ==, "reject authentication: reject\n");
 
-  /* A loopback client (swaks against mailroom-server) is not in the SPF
-   * record either. */
+  /* A loopback client (swaks against mailroom-server) plays the lab host
+   * it names in HELO... */
   {
-    g_autofree char *again = send_from (f, "127.0.0.1:53312", "localhost", "alice@sender.example",
+    g_autofree char *again = send_from (f, "127.0.0.1:53312", "SPOOFER.example", "alice@sender.example",
                                         "bob@recipient.example", message);
+    g_autofree char *spf_again = NULL;
 
     g_assert_true (g_str_has_prefix (again, "550 5.7.26 "));
+    spf_again = notes_since (f, seq, "SPF");
+    g_assert_nonnull (strstr (spf_again, "\nfail spf=fail smtp.mailfrom=sender.example client=203.0.113.66 ("));
+  }
+  /* ... and naming none it is a trusted local client, not checked */
+  {
+    g_autofree char *local = send_from (f, "127.0.0.1:53313", "laptop.example", "alice@sender.example",
+                                        "bob@recipient.example", message);
+    g_autofree char *delivered = NULL;
+    g_autofree char *skipped = NULL;
+
+    g_assert_true (g_str_has_prefix (local, "250 "));
+    delivered = last_message (f, "bob@recipient.example", "INBOX");
+    g_assert_null (strstr (delivered, "Authentication-Results:"));
+    skipped = notes_since (f, seq, "AUTH");
+    g_assert_nonnull (strstr (skipped, "skip authentication: not checked, 127.0.0.1 is a local client"));
   }
 }
 
