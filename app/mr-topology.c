@@ -244,12 +244,13 @@ mr_topology_load_json (MrTopology  *self,
     {
       JsonObject *host = json_array_get_object_element (hosts, i);
       const char *name = host ? json_object_get_string_member_with_default (host, "name", NULL) : NULL;
+      const char *label = host ? json_object_get_string_member_with_default (host, "label", NULL) : NULL;
 
       if (name == NULL)
         continue;
       add_host (self, name,
                 json_object_get_string_member_with_default (host, "role", "client"),
-                json_object_get_string_member_with_default (host, "label", NULL));
+                label != NULL ? g_dgettext (GETTEXT_PACKAGE, label) : NULL); /* po/lessons-pot.py */
     }
 
   for (guint i = 0; links != NULL && i < json_array_get_length (links); i++)
