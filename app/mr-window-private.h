@@ -21,6 +21,7 @@
 #include "mr-topology.h"
 #include "mr-transcript-view.h"
 #include "mr-window.h"
+#include "mr-wire-view.h"
 
 G_BEGIN_DECLS
 
@@ -39,6 +40,7 @@ struct _MrWindow
   MrFaultsView         *faults_view;
   MrStateView          *state_view;
   MrEavesdropperView   *eavesdropper_view;
+  MrWireView           *wire_view;
   MrTimeline           *timeline;
   GtkButton            *play_button;
   GtkDropDown          *speed_dropdown;

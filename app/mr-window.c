@@ -260,6 +260,7 @@ on_timeline_cursor_cb (MrWindow *self)
     }
   mr_state_view_set_cursor (self->state_view, cursor);
   mr_eavesdropper_view_set_cursor (self->eavesdropper_view, cursor);
+  mr_wire_view_set_cursor (self->wire_view, cursor);
 }
 
 static void
@@ -419,6 +420,7 @@ mr_window_class_init (MrWindowClass *klass)
   g_type_ensure (MR_TYPE_MAP_VIEW);
   g_type_ensure (MR_TYPE_STATE_VIEW);
   g_type_ensure (MR_TYPE_EAVESDROPPER_VIEW);
+  g_type_ensure (MR_TYPE_WIRE_VIEW);
   g_type_ensure (MR_TYPE_TIMELINE);
   g_type_ensure (MR_TYPE_TRANSCRIPT_VIEW);
 
@@ -433,6 +435,7 @@ mr_window_class_init (MrWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrWindow, faults_view);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, state_view);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, eavesdropper_view);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, wire_view);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, timeline);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, play_button);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, speed_dropdown);
@@ -457,6 +460,7 @@ mr_window_init (MrWindow *self)
   mr_transcript_view_set_model (self->transcript_view, self->events);
   mr_state_view_set_model (self->state_view, self->events);
   mr_eavesdropper_view_set_model (self->eavesdropper_view, self->events);
+  mr_wire_view_set_model (self->wire_view, self->events);
   mr_timeline_set_model (self->timeline, self->events);
   self->shown = self->events;
   g_signal_connect_object (self->timeline, "notify::cursor",
@@ -593,6 +597,13 @@ mr_window_get_eavesdropper_view (MrWindow *self)
 {
   g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
   return self->eavesdropper_view;
+}
+
+MrWireView *
+mr_window_get_wire_view (MrWindow *self)
+{
+  g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
+  return self->wire_view;
 }
 
 MrTimeline *

@@ -678,6 +678,13 @@ test_wire_smtp (void)
   g_assert_null (strstr (plain, "\\r"));
   g_assert_null (strstr (plain, "dot-stuffed"));
   mr_wire_view_set_invisibles (wire_view, TRUE);
+
+  /* The window's Wire page shows the same */
+  {
+    g_autofree char *page = mr_wire_view_dup_text (mr_window_get_wire_view (window));
+
+    g_assert_nonnull (strstr (page, "dot-stuffed"));
+  }
 }
 
 static void
