@@ -358,13 +358,17 @@ on_value_changed_cb (MrLadderView  *self,
   double upper = gtk_adjustment_get_upper (adjustment);
   double page = gtk_adjustment_get_page_size (adjustment);
 
-  /* Back at the bottom: follow again. Moving up while the content did not
-   * change size is the user scrolling back: stop following. Anything else
-   * is the list re-estimating its rows. */
-  if (value + page >= upper - ROW_HEIGHT)
-    self->following = TRUE;
-  else if (!self->moving && value < self->last_value - ROW_HEIGHT / 2)
-    self->following = FALSE;
+  /* Scrolling down to the bottom follows again; scrolling up stops
+   * following. Our own moves and the list re-estimating its rows (value
+   * unchanged or clamped) change nothing. */
+  gboolean at_bottom = value + page >= upper - ROW_HEIGHT;
+
+  if (self->moving)
+    ;
+  else if (at_bottom && value > self->last_value)
+    self->following = TRUE;   /* scrolled (down) to the bottom */
+  else if (!at_bottom && value < self->last_value - ROW_HEIGHT / 2)
+    self->following = FALSE;  /* scrolled back up (a shrink clamps to the bottom) */
 
   self->last_value = value;
   self->last_upper = upper;

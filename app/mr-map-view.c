@@ -49,6 +49,7 @@ struct _MrMapView
   MrTopology *topology;
   GQueue      envelopes;     /* Envelope*, by start time */
   GHashTable *schedules;     /* conversation id -> Schedule */
+  gint64      announced;     /* when the accessible description last changed */
   GArray     *glow;          /* gint64 per host: glow until */
   GArray     *accepted;      /* guint per host: messages it took (250 after DATA) */
   GHashTable *last_verb;     /* conversation id -> last client verb */
@@ -730,6 +731,19 @@ mr_map_view_push_event (MrMapView *self,
     src = server, dst = client;
   else
     src = client, dst = server;
+
+  /* Screen readers hear the latest line, at most twice a second. */
+  if (now - self->announced > G_USEC_PER_SEC / 2)
+    {
+      g_autofree char *description =
+        g_strdup_printf ("%s → %s: %s", mr_topology_get_host (self->topology, src)->name,
+                         mr_topology_get_host (self->topology, dst)->name,
+                         event->text ? event->text : "");
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                      description, -1);
+      self->announced = now;
+    }
 
   envelope = g_new0 (Envelope, 1);
   envelope->src = src;
