@@ -99,7 +99,6 @@ struct _MrLessonPanel
   GtkButton         *reset_button;
   GtkLabel          *step_counter;
   GtkProgressBar    *progress_bar;
-  GtkScrolledWindow *step_scroller;
   GtkLabel          *intro_label;
   GtkLabel          *explanation_label;
   GtkLabel          *step_title;
@@ -488,7 +487,8 @@ append_output (MrLessonPanel *self,
     mark = gtk_text_buffer_create_mark (buffer, "end", &end, FALSE);
   else
     gtk_text_buffer_move_mark (buffer, mark, &end);
-  gtk_text_view_scroll_mark_onscreen (self->output_view, mark);
+  /* Deferred by the view until its layout has the new lines. */
+  gtk_text_view_scroll_to_mark (self->output_view, mark, 0.0, TRUE, 0.0, 1.0);
 }
 
 static void choice_clicked_cb (MrLessonPanel *self,
@@ -564,6 +564,24 @@ update_step (MrLessonPanel *self)
     clear_choices (self);
 }
 
+/* Shows @page. GTK 4.8 warns (g_signal_handler_disconnect on the frame
+ * clock with id 0, gtk_adjustment_enable_animation() re-entered) when a
+ * scrollbar is unmapped while its adjustment is animating, as the
+ * console's is after new output: end that animation first. */
+static void
+show_page (MrLessonPanel *self,
+           const char    *page)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->output_scroller);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), page) == 0)
+    return;
+  gtk_adjustment_set_value (adjustment,
+                            gtk_adjustment_get_upper (adjustment) -
+                            gtk_adjustment_get_page_size (adjustment));
+  gtk_stack_set_visible_child_name (self->stack, page);
+}
+
 static void
 show_done (MrLessonPanel *self)
 {
@@ -591,7 +609,9 @@ show_done (MrLessonPanel *self)
   gtk_label_set_label (self->rfc_label, rfc_text ? rfc_text : "");
   gtk_widget_set_visible (GTK_WIDGET (self->next_button),
                           self->lessons != NULL && index + 1 < self->lessons->len);
-  gtk_stack_set_visible_child_name (self->stack, "done");
+  show_page (self, "done");
+  gtk_widget_grab_focus (gtk_widget_get_visible (GTK_WIDGET (self->next_button))
+                         ? GTK_WIDGET (self->next_button) : GTK_WIDGET (self->again_button));
 }
 
 static void
@@ -773,7 +793,7 @@ mr_lesson_panel_open_lesson (MrLessonPanel *self,
   gtk_label_set_label (self->instruction_label, _("Setting up the lab…"));
   gtk_widget_set_visible (GTK_WIDGET (self->predict_box), FALSE);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
-  gtk_stack_set_visible_child_name (self->stack, "lesson");
+  show_page (self, "lesson");
 
   op_queue (self, OP_START, NULL);
   gtk_widget_grab_focus (GTK_WIDGET (self->entry));
@@ -788,7 +808,7 @@ mr_lesson_panel_show_catalog (MrLessonPanel *self)
 
   close_lesson (self);
   mr_lesson_catalog_refresh (self->catalog);
-  gtk_stack_set_visible_child_name (self->stack, "catalog");
+  show_page (self, "catalog");
 }
 
 void
@@ -882,7 +902,7 @@ reset_action (GtkWidget  *widget,
   set_text (&self->explanation, self->explanation_label, NULL, NULL);
   set_text (&self->verdict, self->verdict_label, NULL, NULL);
   self->completed = FALSE;
-  gtk_stack_set_visible_child_name (self->stack, "lesson");
+  show_page (self, "lesson");
   op_queue (self, OP_RESET, NULL);
 }
 
@@ -1168,7 +1188,6 @@ mr_lesson_panel_class_init (MrLessonPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrLessonPanel, reset_button);
   gtk_widget_class_bind_template_child (widget_class, MrLessonPanel, step_counter);
   gtk_widget_class_bind_template_child (widget_class, MrLessonPanel, progress_bar);
-  gtk_widget_class_bind_template_child (widget_class, MrLessonPanel, step_scroller);
   gtk_widget_class_bind_template_child (widget_class, MrLessonPanel, intro_label);
   gtk_widget_class_bind_template_child (widget_class, MrLessonPanel, explanation_label);
   gtk_widget_class_bind_template_child (widget_class, MrLessonPanel, step_title);

@@ -230,6 +230,7 @@ test_lesson_1 (void)
               button = mr_lesson_panel_get_choice_button (panel, line + strlen ("/predict "));
               g_assert_nonnull (button);
               g_assert_true (gtk_widget_get_visible (GTK_WIDGET (button)));
+              maybe_screenshot ("lesson-predict.png");
               g_signal_emit_by_name (button, "clicked");
               settle ();
               continue;
