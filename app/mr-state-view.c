@@ -503,7 +503,10 @@ mr_state_view_snapshot (GtkWidget   *widget,
   const Machine *machine = machine_for (self->protocol);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
-  gboolean presenting = gtk_widget_has_css_class (widget, "presentation");
+  GtkRoot *root = gtk_widget_get_root (widget);
+  /* Presentation mode (a class on the window): thick lines, large type */
+  gboolean presenting = gtk_widget_has_css_class (widget, "presentation") ||
+                        (root != NULL && gtk_widget_has_css_class (GTK_WIDGET (root), "presentation"));
   GdkRGBA fg;
   cairo_t *cr;
   double slot, r, y, flash = 0;

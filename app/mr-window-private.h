@@ -61,6 +61,12 @@ struct _MrWindow
 void _mr_window_class_actions_init (GtkWidgetClass *widget_class);
 /* win.export-ladder-svg, win.export-ladder-png, win.export-transcript (s: a path, or "" to ask) */
 void _mr_window_class_export_init  (GtkWidgetClass *widget_class);
+/* win.presentation (F5): full screen, large type, keys; see mr-window-presentation.c */
+void _mr_window_class_presentation_init (GtkWidgetClass *widget_class);
+void _mr_window_presentation_init  (MrWindow       *self);
+gboolean _mr_window_get_presenting (MrWindow       *self);
+void _mr_window_set_presenting     (MrWindow       *self,
+                                    gboolean        presenting);
 void _mr_window_set_playing        (MrWindow       *self,
                                     gboolean        playing);
 /* Shows one held event (and lets the engine's clock take one step). */

@@ -444,12 +444,14 @@ mr_window_class_init (MrWindowClass *klass)
 
   _mr_window_class_actions_init (widget_class);
   _mr_window_class_export_init (widget_class);
+  _mr_window_class_presentation_init (widget_class);
 }
 
 static void
 mr_window_init (MrWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  _mr_window_presentation_init (self);
 
   self->playing = TRUE;
   self->events = mr_event_model_new ();

@@ -422,6 +422,9 @@ test_eavesdropper_starttls (void)
   config.hostname = "smtp.sender.example";
   config.submission = TRUE;
   session = mr_smtp_session_new (MR_SMTP_BACKEND (backend), &config, conversation, NULL);
+  /* Pinned: a session closed by an earlier test may still say goodbye */
+  mr_eavesdropper_view_set_conversation (eavesdropper, conversation->id);
+  mr_eavesdropper_view_set_conversation (mr_window_get_eavesdropper_view (window), conversation->id);
   mr_session_set_tls_available (session, TRUE);
   mr_session_start (session);
 
@@ -488,7 +491,9 @@ test_eavesdropper_starttls (void)
     g_assert_false (mr_eavesdropper_view_get_locked (page));
     mr_timeline_go_live (timeline);
     g_assert_true (mr_eavesdropper_view_get_locked (page));
+    mr_eavesdropper_view_set_conversation (page, 0);
   }
+  mr_eavesdropper_view_set_conversation (eavesdropper, 0);
 }
 
 static void
@@ -714,6 +719,45 @@ test_wire_imap (void)
 }
 
 static void
+test_presentation (void)
+{
+  GtkWidget *state = GTK_WIDGET (mr_window_get_state_view (window));
+  int before = 0, after = 0;
+  g_autoptr(GObject) owner = NULL;
+  guint handle;
+
+  gtk_widget_set_visible (GTK_WIDGET (views_window), FALSE);
+
+  /* Something to look at: a refused RCPT on the State page */
+  owner = open_session (MR_SERVICE_SMTP, &handle);
+  g_object_set_data (owner, "want", (gpointer) "220");
+  g_assert_true (wait_for (output_has, owner, 5000));
+  send_and_wait (owner, handle, "EHLO classroom", "250 ");
+  send_and_wait (owner, handle, "RCPT TO:<bob@recipient.example>", "503");
+  catch_up ();
+  mr_window_show_page (window, "state");
+
+  before = pango_font_description_get_size (pango_context_get_font_description (gtk_widget_get_pango_context (state)));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (window), "presentation"));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.presentation", NULL);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (window), "presentation"));
+  spin (500);
+  /* Large type: the views' font (what they draw their text with) */
+  after = pango_font_description_get_size (pango_context_get_font_description (gtk_widget_get_pango_context (state)));
+  shoot ("presentation");
+  g_test_message ("font size %d -> %d (Pango units)", before, after);
+  g_assert_cmpint (after, >=, 18 * PANGO_SCALE);
+  g_assert_cmpint (after * 10, >=, before * 15);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.presentation", NULL);
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (window), "presentation"));
+  mr_engine_thread_close_session (mr_window_get_engine (window), handle);
+  spin (300);
+  gtk_widget_set_visible (GTK_WIDGET (views_window), TRUE);
+  spin (300);
+}
+
+static void
 test_state_verb_table (void)
 {
   g_assert_cmpstr (mr_state_view_target_for_verb (MR_PROTOCOL_SMTP, "rcpt"), ==, "rcpt");
@@ -762,6 +806,7 @@ main (int   argc,
   g_test_add_func ("/views/eavesdropper/leaks", test_eavesdropper_leaks);
   g_test_add_func ("/views/eavesdropper/starttls", test_eavesdropper_starttls);
   g_test_add_func ("/views/export", test_export);
+  g_test_add_func ("/views/presentation", test_presentation);
   g_test_add_func ("/views/wire/smtp", test_wire_smtp);
   g_test_add_func ("/views/wire/imap", test_wire_imap);
 

@@ -1,0 +1,150 @@
+/* mr-window-presentation.c: presentation mode for the classroom
+ *
+ * Copyright 2026 The Mailroom authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "mr-window-presentation"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "mr-window-private.h"
+
+/* Large type, thick lines, high contrast: read from the back of a room.
+ * Views drawn with GtkSnapshot look for the class on their root. */
+static const char presentation_css[] =
+  "window.presentation { font-size: 20pt; }\n"
+  "window.presentation headerbar, window.presentation actionbar { font-size: 16pt; }\n"
+  "window.presentation textview, window.presentation textview text,\n"
+  "window.presentation listview, window.presentation stateview,\n"
+  "window.presentation mapview {\n"
+  "  background-color: #ffffff; color: #000000; }\n"
+  "window.presentation textview { font-size: 20pt; }\n"
+  "window.presentation .transcript-line { font-size: 20pt; padding: 4px 8px; }\n"
+  "window.presentation scale trough { min-height: 10px; }\n"
+  "window.presentation scale slider { min-width: 28px; min-height: 28px; }\n"
+  "window.presentation .dim-label { opacity: 0.85; }\n";
+
+/* The pages digits pick, in the stack's order. */
+static void
+show_nth_page (MrWindow *self,
+               guint     n)
+{
+  g_autoptr(GtkSelectionModel) pages = adw_view_stack_get_pages (self->stack);
+
+  if (n < g_list_model_get_n_items (G_LIST_MODEL (pages)))
+    {
+      g_autoptr(AdwViewStackPage) page = g_list_model_get_item (G_LIST_MODEL (pages), n);
+
+      adw_view_stack_set_visible_child (self->stack, adw_view_stack_page_get_child (page));
+    }
+}
+
+gboolean
+_mr_window_get_presenting (MrWindow *self)
+{
+  g_return_val_if_fail (MR_IS_WINDOW (self), FALSE);
+  return gtk_widget_has_css_class (GTK_WIDGET (self), "presentation");
+}
+
+void
+_mr_window_set_presenting (MrWindow *self,
+                           gboolean  presenting)
+{
+  g_return_if_fail (MR_IS_WINDOW (self));
+
+  if (presenting == _mr_window_get_presenting (self))
+    return;
+
+  if (presenting)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self), "presentation");
+      gtk_window_fullscreen (GTK_WINDOW (self));
+      gtk_label_set_label (self->status_label,
+                           _("Presenting: Space step · Shift+Space back · F fast-forward · 1–9 views · Esc leaves"));
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self), "presentation");
+      gtk_window_unfullscreen (GTK_WINDOW (self));
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+presentation_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  MrWindow *self = (MrWindow *)widget;
+
+  _mr_window_set_presenting (self, !_mr_window_get_presenting (self));
+}
+
+/* Keys that only mean something while presenting (else a console entry
+ * would lose its digits): returning FALSE lets the key go on. */
+static gboolean
+presentation_key_cb (GtkWidget *widget,
+                     GVariant  *args,
+                     gpointer   user_data)
+{
+  MrWindow *self = (MrWindow *)widget;
+  guint keyval = GPOINTER_TO_UINT (user_data);
+
+  if (!_mr_window_get_presenting (self))
+    return FALSE;
+
+  if (keyval == GDK_KEY_f || keyval == GDK_KEY_F)
+    gtk_widget_activate_action (widget, "win.fast-forward", NULL);
+  else if (keyval == GDK_KEY_Escape)
+    _mr_window_set_presenting (self, FALSE);
+  else if (keyval >= GDK_KEY_1 && keyval <= GDK_KEY_9)
+    show_nth_page (self, keyval - GDK_KEY_1);
+  else
+    return FALSE;
+  return TRUE;
+}
+
+void
+_mr_window_presentation_init (MrWindow *self)
+{
+  static gboolean css_loaded;
+  static const guint keys[] = {
+    GDK_KEY_f, GDK_KEY_F, GDK_KEY_Escape,
+    GDK_KEY_1, GDK_KEY_2, GDK_KEY_3, GDK_KEY_4, GDK_KEY_5, GDK_KEY_6, GDK_KEY_7, GDK_KEY_8, GDK_KEY_9,
+  };
+  GtkEventController *controller;
+
+  if (!css_loaded)
+    {
+      g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
+      gtk_css_provider_load_from_data (provider, presentation_css, -1);
+      gtk_style_context_add_provider_for_display (gtk_widget_get_display (GTK_WIDGET (self)),
+                                                  GTK_STYLE_PROVIDER (provider),
+                                                  GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+      css_loaded = TRUE;
+    }
+
+  /* Capture phase: in presentation mode the keys are the teacher's even
+   * when a button or list has the focus. */
+  controller = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (keys[i], 0),
+                                                            gtk_callback_action_new (presentation_key_cb,
+                                                                                     GUINT_TO_POINTER (keys[i]),
+                                                                                     NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+}
+
+void
+_mr_window_class_presentation_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.presentation", NULL, presentation_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.presentation", NULL);
+}
