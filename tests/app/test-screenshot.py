@@ -9,6 +9,7 @@
 # usage: test-screenshot.py path/to/mailroom   (prints TAP)
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -84,19 +85,30 @@ def main():
         command(b"QUIT\r\n")
         sock.close()
 
-        # Count pixels near each envelope colour with ImageMagick itself.
-        def count(shot, color):
-            # The top 640 rows: the map without its colour legend.
-            out = subprocess.run(["convert", shot, "-crop", "1280x640+0+0", "-fuzz", "5%", "-fill", "black", "+opaque", color,
-                                  "-fill", "white", "-opaque", color, "-format", "%[fx:mean*w*h]", "info:"],
+        # One histogram per shot (ImageMagick), then count the pixels close
+        # to each envelope colour. The top 640 rows: the map without its
+        # colour legend.
+        def histogram(shot):
+            out = subprocess.run(["convert", shot, "-crop", "1280x640+0+0", "+repage",
+                                  "-format", "%c", "histogram:info:-"],
                                  capture_output=True, text=True, check=True).stdout
-            return float(out or 0)
+            result = []
+            for line in out.splitlines():
+                m = re.match(r"\s*(\d+):.*#([0-9A-Fa-f]{6})", line)
+                if m:
+                    result.append((int(m.group(1)), tuple(int(m.group(2)[i:i + 2], 16) for i in (0, 2, 4))))
+            return result
+
+        def count(hist, color):
+            target = tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
+            return sum(n for n, rgb in hist if all(abs(a - b) <= 12 for a, b in zip(rgb, target)))
 
         colors = {"command": "#9141ac", "2xx": "#2ec27e", "5xx": "#e01b24"}
         counts = {name: 0.0 for name in colors}
         best, best_score = None, -1
         for shot_i in shots:
-            c = {name: count(shot_i, col) for name, col in colors.items()}
+            hist = histogram(shot_i)
+            c = {name: count(hist, col) for name, col in colors.items()}
             score = sum(1 for v in c.values() if v > 50)
             if score > best_score:
                 best, best_score = shot_i, score
