@@ -995,7 +995,7 @@ meta_dig (MrLessonRunner *self,
 
   if (name == NULL)
     {
-      emit_note (self, _("Usage: /dig NAME [MX|A]"));
+      emit_note (self, _("Usage: /dig NAME [MX|A|TXT]"));
       return;
     }
   if (self->dns == NULL && world_available (self->engine))
@@ -1252,7 +1252,7 @@ meta_command (MrLessonRunner *self,
   else
     emit_note (self, "%s",
                _("Console commands: /connect SERVICE, /switch N, /drop, /advance 5m, "
-                 "/predict CODE, /answer TEXT, /dig NAME [MX|A], /http METHOD /PATH [JSON], /help"));
+                 "/predict CODE, /answer TEXT, /dig NAME [MX|A|TXT], /http METHOD /PATH [JSON], /help"));
 }
 
 /* The console */
