@@ -34,6 +34,7 @@
 #include "mr-imap-session.h"
 #include "mr-http-server.h"
 #include "mr-world.h"
+#include "mr-auth.h"
 #include "mr-engine.h"
 
 #undef MR_INSIDE
