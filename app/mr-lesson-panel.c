@@ -491,6 +491,18 @@ append_output (MrLessonPanel *self,
   gtk_text_view_scroll_to_mark (self->output_view, mark, 0.0, TRUE, 0.0, 1.0);
 }
 
+/* What can be asked for now: a hint or the reference move only while a
+ * step is open. */
+static void
+update_actions (MrLessonPanel *self)
+{
+  gboolean open = self->link != NULL && self->ready && self->error == NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "lesson.hint", open && !self->completed);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "lesson.show-me", open && !self->completed);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "lesson.reset", self->link != NULL);
+}
+
 static void choice_clicked_cb (MrLessonPanel *self,
                                GtkButton     *button);
 
@@ -637,7 +649,6 @@ msg_apply (MrLessonPanel *self,
       self->ready = TRUE;
       set_text (&self->error, self->error_label, msg->text, NULL);
       gtk_widget_set_sensitive (GTK_WIDGET (self->entry), FALSE);
-      gtk_widget_set_sensitive (GTK_WIDGET (self->show_me_button), FALSE);
       break;
 
     case MSG_OUTPUT:
@@ -733,6 +744,8 @@ msg_apply (MrLessonPanel *self,
     default:
       g_assert_not_reached ();
     }
+
+  update_actions (self);
 }
 
 static void
@@ -759,7 +772,7 @@ close_lesson (MrLessonPanel *self)
   g_clear_pointer (&self->predicted, g_free);
   clear_choices (self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->entry), TRUE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->show_me_button), TRUE);
+  update_actions (self);
 }
 
 gboolean
@@ -796,6 +809,7 @@ mr_lesson_panel_open_lesson (MrLessonPanel *self,
   show_page (self, "lesson");
 
   op_queue (self, OP_START, NULL);
+  update_actions (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->entry));
 
   return TRUE;
@@ -1227,6 +1241,7 @@ mr_lesson_panel_init (MrLessonPanel *self)
   self->choice_buttons = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  update_actions (self);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Lessons"),

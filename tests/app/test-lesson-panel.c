@@ -13,10 +13,12 @@
 #include <gtk/gtk.h>
 #include <string.h>
 
+#include "mr-application.h"
 #include "mr-engine-thread.h"
 #include "mr-lesson-catalog.h"
 #include "mr-lesson-panel.h"
 #include "mr-lesson-progress.h"
+#include "mr-window.h"
 
 /*
  * The lessons panel driven as a learner would: open lesson 1 from the
@@ -230,7 +232,7 @@ test_lesson_1 (void)
               button = mr_lesson_panel_get_choice_button (panel, line + strlen ("/predict "));
               g_assert_nonnull (button);
               g_assert_true (gtk_widget_get_visible (GTK_WIDGET (button)));
-              maybe_screenshot ("lesson-predict.png");
+              maybe_screenshot ("lesson-predict-panel.png");
               g_signal_emit_by_name (button, "clicked");
               settle ();
               continue;
@@ -242,7 +244,7 @@ test_lesson_1 (void)
         {
           g_assert_nonnull (mr_lesson_panel_get_verdict (panel));
           g_assert_true (g_str_has_prefix (mr_lesson_panel_get_verdict (panel), "Right"));
-          maybe_screenshot ("lesson.png");
+          maybe_screenshot ("lesson-panel.png");
         }
 
       /* The step is done: its explanation is shown, the next step begins. */
@@ -347,6 +349,87 @@ test_resume (void)
   mr_lesson_panel_show_catalog (panel);
 }
 
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+n_events_at_least (gpointer data)
+{
+  MrWindow *app_window = data;
+
+  return mr_window_get_n_events (app_window) >= 6;
+}
+
+/* In the app's window: the panel beside the map, its sessions drawn there. */
+static void
+test_in_window (void)
+{
+  g_autoptr(MrApplication) app = mr_application_new ();
+  MrLessonPanel *standalone = panel;
+  GtkWindow *standalone_window = window;
+  MrWindow *app_window;
+  GtkWidget *flap;
+
+  g_application_register (G_APPLICATION (app), NULL, NULL);
+  app_window = mr_application_ensure_window (app);
+  gtk_window_present (GTK_WINDOW (app_window));
+  panel = MR_LESSON_PANEL (find_widget (GTK_WIDGET (app_window), MR_TYPE_LESSON_PANEL));
+  if (panel == NULL)
+    {
+      panel = standalone;
+      gtk_window_destroy (GTK_WINDOW (app_window));
+      mr_engine_thread_stop (mr_application_get_engine (app));
+      g_test_skip ("the window has no lessons panel");
+      return;
+    }
+  window = GTK_WINDOW (app_window);
+
+  flap = gtk_widget_get_ancestor (GTK_WIDGET (panel), ADW_TYPE_FLAP);
+  if (flap != NULL)
+    adw_flap_set_reveal_flap (ADW_FLAP (flap), TRUE);
+  spin (300);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (panel)));
+
+  mr_lesson_panel_reload (panel);
+  open_lesson (LESSON_1);
+  type_line ("/answer 220");
+  type_line ("EHLO smtp.sender.example");
+  type_line ("MAIL FROM:<alice@sender.example>");
+  type_line ("RCPT TO:<bob@recipient.example>");
+  g_assert_cmpuint (mr_lesson_panel_get_step_index (panel), ==, 4);
+  /* The lesson's session is a lab conversation like any other. */
+  g_assert_true (wait_for (n_events_at_least, app_window, 5000));
+  gtk_widget_activate_action (GTK_WIDGET (panel), "lesson.hint", NULL);
+  settle ();
+  g_assert_nonnull (mr_lesson_panel_get_hint (panel));
+  spin (1500);
+  maybe_screenshot ("lesson.png");
+
+  mr_lesson_panel_show_catalog (panel);
+  gtk_window_destroy (GTK_WINDOW (app_window));
+  spin (100);
+  mr_engine_thread_stop (mr_application_get_engine (app));
+  panel = standalone;
+  window = standalone_window;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -384,6 +467,7 @@ main (int   argc,
   g_test_add_func ("/lesson-panel/lesson-1", test_lesson_1);
   g_test_add_func ("/lesson-panel/predict-show-me-reset", test_wrong_prediction_and_show_me);
   g_test_add_func ("/lesson-panel/resume", test_resume);
+  g_test_add_func ("/lesson-panel/in-window", test_in_window);
 
   ret = g_test_run ();
 
