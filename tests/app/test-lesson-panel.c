@@ -349,6 +349,38 @@ test_resume (void)
   mr_lesson_panel_show_catalog (panel);
 }
 
+/* The lessons the issue asks to follow in the GUI by typing: every step's
+ * reference move typed into the panel, each step advancing. */
+static void
+test_play (gconstpointer data)
+{
+  const char *id = data;
+  MrLesson *lesson = open_lesson (id);
+  guint n_steps = mr_lesson_get_n_steps (lesson);
+
+  if (mr_lesson_panel_get_step_index (panel) != 0)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (panel), "lesson.reset", NULL);
+      settle ();
+    }
+
+  for (guint s = 0; s < n_steps; s++)
+    {
+      MrLessonStep *step = mr_lesson_get_step (lesson, s);
+
+      g_assert_cmpuint (mr_lesson_panel_get_step_index (panel), ==, s);
+      for (guint l = 0; step->solution[l] != NULL; l++)
+        type_line (step->solution[l]);
+      if (s + 1 < n_steps)
+        g_assert_cmpuint (mr_lesson_panel_get_step_index (panel), ==, s + 1);
+      g_assert_cmpstr (mr_lesson_panel_get_explanation (panel), ==, step->explanation);
+    }
+
+  g_assert_true (mr_lesson_panel_get_completed (panel));
+  g_assert_cmpstr (mr_lesson_panel_get_page (panel), ==, "done");
+  mr_lesson_panel_show_catalog (panel);
+}
+
 static GtkWidget *
 find_widget (GtkWidget *widget,
              GType      type)
@@ -467,6 +499,9 @@ main (int   argc,
   g_test_add_func ("/lesson-panel/lesson-1", test_lesson_1);
   g_test_add_func ("/lesson-panel/predict-show-me-reset", test_wrong_prediction_and_show_me);
   g_test_add_func ("/lesson-panel/resume", test_resume);
+  g_test_add_data_func ("/lesson-panel/play/smtp-05", "smtp-05-reply-classes", test_play);
+  g_test_add_data_func ("/lesson-panel/play/smtp-07", "smtp-07-greylisting", test_play);
+  g_test_add_data_func ("/lesson-panel/play/imap-16", "imap-16-imap", test_play);
   g_test_add_func ("/lesson-panel/in-window", test_in_window);
 
   ret = g_test_run ();
