@@ -756,10 +756,11 @@ mr_scenario_apply_to_store (MrScenario *self,
 static JsonNode *
 strv_to_json (const char * const *strv)
 {
-  JsonArray *array = json_array_new ();
+  g_autoptr(JsonArray) array = json_array_new ();
 
   for (guint i = 0; strv && strv[i]; i++)
     json_array_add_string_element (array, strv[i]);
+  /* init_array takes its own reference */
   return json_node_init_array (json_node_alloc (), array);
 }
 
