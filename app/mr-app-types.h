@@ -22,6 +22,7 @@ typedef struct _MrEngineThread      MrEngineThread;
 typedef struct _MrEventItem         MrEventItem;
 typedef struct _MrEventModel        MrEventModel;
 typedef struct _MrFaultsView        MrFaultsView;
+typedef struct _MrInspectorView     MrInspectorView;
 typedef struct _MrLadderView        MrLadderView;
 typedef struct _MrMailboxView       MrMailboxView;
 typedef struct _MrMapView           MrMapView;

@@ -20,6 +20,7 @@
 #include "mr-engine-thread.h"
 #include "mr-event-bus.h"
 #include "mr-event-model.h"
+#include "mr-inspector-view.h"
 #include "mr-ladder-view.h"
 #include "mr-smtp-local-delivery.h"
 #include "mr-smtp-session.h"
@@ -37,6 +38,7 @@ static GtkStack *views_stack;
 static MrStateView *state_view;
 static MrEavesdropperView *eavesdropper;
 static MrWireView *wire_view;
+static MrInspectorView *inspector;
 
 typedef gboolean (*Condition) (gpointer data);
 
@@ -757,6 +759,113 @@ test_presentation (void)
   spin (300);
 }
 
+static gboolean
+task_done (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+fault_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (mr_engine_thread_set_fault_finish (MR_ENGINE_THREAD (object), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+send_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autofree char *summary = mr_engine_thread_send_finish (MR_ENGINE_THREAD (object), result, NULL);
+
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+queue_has (gpointer data)
+{
+  g_autofree char *text = mr_inspector_view_dup_queue_text (inspector);
+
+  mr_inspector_view_refresh (inspector);
+  return strstr (text, data) != NULL;
+}
+
+static gboolean
+dns_has (gpointer data)
+{
+  g_autofree char *text = mr_inspector_view_dup_dns_text (inspector);
+
+  mr_inspector_view_refresh (inspector);
+  return strstr (text, data) != NULL;
+}
+
+static gboolean
+dns_lacks (gpointer data)
+{
+  g_autofree char *text = mr_inspector_view_dup_dns_text (inspector);
+
+  mr_inspector_view_refresh (inspector);
+  return mr_inspector_view_get_n_refreshes (inspector) > 0 && strstr (text, data) == NULL;
+}
+
+static void
+test_inspector_greylisting (void)
+{
+  MrEngineThread *engine = mr_window_get_engine (window);
+  static const char * const to[] = { "bob@recipient.example", NULL };
+  gboolean done = FALSE;
+  g_autofree char *queue = NULL;
+
+  show_view ("inspector");
+  mr_inspector_view_set_engine (inspector, engine);
+
+  /* Greylisting on mx1 (RFC 6647): the relay's first attempt gets a 451 */
+  mr_engine_thread_set_fault_async (engine, "greylisting", "mx1.recipient.example", TRUE, NULL, fault_cb, &done);
+  g_assert_true (wait_for (task_done, &done, 5000));
+  done = FALSE;
+  mr_engine_thread_send_async (engine, MR_SERVICE_SUBMISSION, "alice-laptop", "alice@sender.example", "alice",
+                               "alice@sender.example", to, "Greylisted", "Try again later.", NULL,
+                               send_cb, &done);
+  g_assert_true (wait_for (task_done, &done, 10000));
+
+  g_assert_true (wait_for (queue_has, (gpointer) "451", 15000));
+  queue = mr_inspector_view_dup_queue_text (inspector);
+  g_test_message ("%s", queue);
+  g_assert_nonnull (strstr (queue, "bob@recipient.example"));
+  g_assert_nonnull (strstr (queue, "deferred"));
+  g_assert_nonnull (strstr (queue, "attempts 1"));
+  g_assert_nonnull (strstr (queue, "next retry in "));
+  shoot ("inspector-greylisting");
+
+  done = FALSE;
+  mr_engine_thread_set_fault_async (engine, "greylisting", "mx1.recipient.example", FALSE, NULL, fault_cb, &done);
+  g_assert_true (wait_for (task_done, &done, 5000));
+}
+
+static void
+test_inspector_dns (void)
+{
+  mr_inspector_view_set_engine (inspector, mr_window_get_engine (window));
+  g_assert_true (wait_for (dns_has, (gpointer) "recipient.example MX 20 mx2.recipient.example", 5000));
+
+  /* RFC 5321 5.1: lower preference first: make mx2 the primary */
+  mr_inspector_view_edit_mx (inspector, "recipient.example", "mx2.recipient.example", 5);
+  g_assert_true (wait_for (dns_has, (gpointer) "recipient.example MX 5 mx2.recipient.example", 5000));
+  mr_inspector_view_edit_mx (inspector, "recipient.example", "mx2.recipient.example", -1);
+  g_assert_true (wait_for (dns_lacks, (gpointer) "MX 5 mx2.recipient.example", 5000));
+  g_assert_true (dns_has ((gpointer) "recipient.example MX 10 mx1.recipient.example"));
+
+  /* Put it back for the other tests */
+  mr_inspector_view_edit_mx (inspector, "recipient.example", "mx2.recipient.example", 20);
+  g_assert_true (wait_for (dns_has, (gpointer) "recipient.example MX 20 mx2.recipient.example", 5000));
+}
+
 static void
 test_state_verb_table (void)
 {
@@ -797,6 +906,8 @@ main (int   argc,
   wire_view = MR_WIRE_VIEW (mr_wire_view_new ());
   mr_wire_view_set_model (wire_view, mr_window_get_event_model (window));
   gtk_stack_add_named (views_stack, GTK_WIDGET (wire_view), "wire");
+  inspector = MR_INSPECTOR_VIEW (mr_inspector_view_new ());
+  gtk_stack_add_named (views_stack, GTK_WIDGET (inspector), "inspector");
   gtk_window_present (views_window);
 
   g_test_add_func ("/views/state/verb-table", test_state_verb_table);
@@ -806,12 +917,18 @@ main (int   argc,
   g_test_add_func ("/views/eavesdropper/leaks", test_eavesdropper_leaks);
   g_test_add_func ("/views/eavesdropper/starttls", test_eavesdropper_starttls);
   g_test_add_func ("/views/export", test_export);
+  g_test_add_func ("/views/inspector/greylisting", test_inspector_greylisting);
+  g_test_add_func ("/views/inspector/dns", test_inspector_dns);
   g_test_add_func ("/views/presentation", test_presentation);
   g_test_add_func ("/views/wire/smtp", test_wire_smtp);
   g_test_add_func ("/views/wire/imap", test_wire_imap);
 
   ret = g_test_run ();
 
+  /* Unmapped before it goes: a GTK 4.8 unmap handler warns when it runs
+   * on a window already being destroyed. */
+  gtk_widget_set_visible (GTK_WIDGET (views_window), FALSE);
+  spin (200);
   gtk_window_destroy (views_window);
   gtk_window_destroy (GTK_WINDOW (window));
   mr_engine_thread_stop (mr_application_get_engine (app));
