@@ -785,8 +785,13 @@ test_ladder_many_events (void)
                        gtk_adjustment_get_upper (vadj) - 30);
     g_assert_cmpfloat (gtk_adjustment_get_upper (vadj), >, 100000.0 * 20);
 
-    /* Scroll back: following stops and new events do not pull the view. */
-    gtk_adjustment_set_value (vadj, 1000);
+    /* Scroll back (through the list, as a user's scroll does, so that the
+     * list's own anchor moves too): following stops and new events do not
+     * pull the view. */
+    spin (100);
+    gtk_widget_activate_action (GTK_WIDGET (mr_ladder_view_get_list_view (ladder)),
+                                "list.scroll-to-item", "u", 30);
+    spin (100);
     g_assert_false (mr_ladder_view_get_following (ladder));
     g_ptr_array_set_size (batch, 0);
     for (guint i = 0; i < 10; i++)
@@ -796,7 +801,7 @@ test_ladder_many_events (void)
     g_test_message ("after scroll-back and append: value %.0f, following %d",
                     gtk_adjustment_get_value (vadj), mr_ladder_view_get_following (ladder));
     g_assert_false (mr_ladder_view_get_following (ladder));
-    g_assert_cmpfloat (gtk_adjustment_get_value (vadj), <, 2000);
+    g_assert_cmpfloat (gtk_adjustment_get_value (vadj), <, 3000);
 
     /* Back to the bottom: following again. */
     gtk_adjustment_set_value (vadj, gtk_adjustment_get_upper (vadj) - gtk_adjustment_get_page_size (vadj));
