@@ -13,6 +13,7 @@
 #include "mr-engine-thread.h"
 #include "mr-event-model.h"
 #include "mr-faults-view.h"
+#include "mr-inspector-view.h"
 #include "mr-ladder-view.h"
 #include "mr-mailbox-view.h"
 #include "mr-map-view.h"
@@ -41,6 +42,7 @@ struct _MrWindow
   MrStateView          *state_view;
   MrEavesdropperView   *eavesdropper_view;
   MrWireView           *wire_view;
+  MrInspectorView      *inspector_view;
   MrTimeline           *timeline;
   GtkButton            *play_button;
   GtkDropDown          *speed_dropdown;

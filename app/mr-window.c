@@ -312,6 +312,7 @@ mr_window_constructed (GObject *object)
   mr_compose_view_set_engine (self->compose_view, self->engine);
   mr_mailbox_view_set_engine (self->mailbox_view, self->engine);
   mr_faults_view_set_engine (self->faults_view, self->engine);
+  mr_inspector_view_set_engine (self->inspector_view, self->engine);
   _mr_window_set_speed (self, mr_engine_thread_get_speed (self->engine));
   update_ports (self);
 
@@ -421,6 +422,7 @@ mr_window_class_init (MrWindowClass *klass)
   g_type_ensure (MR_TYPE_STATE_VIEW);
   g_type_ensure (MR_TYPE_EAVESDROPPER_VIEW);
   g_type_ensure (MR_TYPE_WIRE_VIEW);
+  g_type_ensure (MR_TYPE_INSPECTOR_VIEW);
   g_type_ensure (MR_TYPE_TIMELINE);
   g_type_ensure (MR_TYPE_TRANSCRIPT_VIEW);
 
@@ -436,6 +438,7 @@ mr_window_class_init (MrWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrWindow, state_view);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, eavesdropper_view);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, wire_view);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, inspector_view);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, timeline);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, play_button);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, speed_dropdown);
@@ -599,6 +602,13 @@ mr_window_get_eavesdropper_view (MrWindow *self)
 {
   g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
   return self->eavesdropper_view;
+}
+
+MrInspectorView *
+mr_window_get_inspector_view (MrWindow *self)
+{
+  g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
+  return self->inspector_view;
 }
 
 MrWireView *

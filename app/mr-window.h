@@ -42,5 +42,6 @@ MrStateView      *mr_window_get_state_view      (MrWindow       *self);
 MrEavesdropperView *mr_window_get_eavesdropper_view (MrWindow     *self);
 MrTimeline       *mr_window_get_timeline        (MrWindow       *self);
 MrWireView       *mr_window_get_wire_view       (MrWindow       *self);
+MrInspectorView  *mr_window_get_inspector_view  (MrWindow       *self);
 
 G_END_DECLS

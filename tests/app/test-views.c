@@ -848,6 +848,12 @@ test_inspector_greylisting (void)
   g_assert_true (wait_for (task_done, &done, 5000));
 }
 
+static gboolean
+page_refreshed (gpointer data)
+{
+  return mr_inspector_view_get_n_refreshes (mr_window_get_inspector_view (window)) > GPOINTER_TO_UINT (data);
+}
+
 static void
 test_inspector_dns (void)
 {
@@ -860,6 +866,17 @@ test_inspector_dns (void)
   mr_inspector_view_edit_mx (inspector, "recipient.example", "mx2.recipient.example", -1);
   g_assert_true (wait_for (dns_lacks, (gpointer) "MX 5 mx2.recipient.example", 5000));
   g_assert_true (dns_has ((gpointer) "recipient.example MX 10 mx1.recipient.example"));
+
+  /* The window's Inspector page has the engine too */
+  {
+    MrInspectorView *page = mr_window_get_inspector_view (window);
+    guint n = mr_inspector_view_get_n_refreshes (page);
+
+    mr_window_show_page (window, "inspector");
+    mr_inspector_view_refresh (page);
+    g_assert_true (wait_for (page_refreshed, GUINT_TO_POINTER (n), 5000));
+    mr_window_show_page (window, "map");
+  }
 
   /* Put it back for the other tests */
   mr_inspector_view_edit_mx (inspector, "recipient.example", "mx2.recipient.example", 20);
