@@ -21,8 +21,10 @@ mr_conversation_new (MrEventBus *bus,
   self->bus = bus ? g_object_ref (bus) : NULL;
   self->id = bus ? mr_event_bus_next_conversation_id (bus) : 0;
   self->protocol = protocol;
-  self->client = g_strdup (client ? client : "client");
-  self->server = g_strdup (server ? server : "server");
+  /* Notes about one host name it on both sides; notes about the whole lab
+   * say "lab", so views never draw a host that does not exist. */
+  self->client = g_strdup (client ? client : server ? "client" : "lab");
+  self->server = g_strdup (server ? server : client ? client : "lab");
   return self;
 }
 
