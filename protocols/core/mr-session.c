@@ -99,7 +99,7 @@ mr_session_set_property (GObject      *object,
 
         g_clear_pointer (&priv->conversation, mr_conversation_unref);
         priv->conversation = conversation ? mr_conversation_ref (conversation)
-                                          : mr_conversation_new (NULL, MR_PROTOCOL_NONE, NULL, NULL);
+                                          : mr_conversation_new (NULL, MR_PROTOCOL_NONE, "client", "server");
       }
       break;
 
