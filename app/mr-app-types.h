@@ -27,6 +27,7 @@ typedef struct _MrLadderView        MrLadderView;
 typedef struct _MrMailboxView       MrMailboxView;
 typedef struct _MrMapView           MrMapView;
 typedef struct _MrPreferencesWindow MrPreferencesWindow;
+typedef struct _MrReceivedTrace     MrReceivedTrace;
 typedef struct _MrStateView         MrStateView;
 typedef struct _MrTimeline          MrTimeline;
 typedef struct _MrTopology          MrTopology;

@@ -13,6 +13,7 @@
 
 #include "mr-engine-thread.h"
 #include "mr-inspector-view.h"
+#include "mr-received-trace.h"
 #include "mr-world-snapshot.h"
 
 struct _MrInspectorView
@@ -23,6 +24,7 @@ struct _MrInspectorView
   GtkWidget       *scroller;
   GtkListBox      *queue_list;
   GtkListBox      *dns_list;
+  MrReceivedTrace *trace;
   GtkLabel        *status_label;
 
   /* Owned */
@@ -314,6 +316,10 @@ mr_inspector_view_init (MrInspectorView *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->queue_list), "boxed-list");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->queue_list));
 
+  gtk_box_append (GTK_BOX (box), heading (_("Received: trace of the newest message")));
+  self->trace = MR_RECEIVED_TRACE (mr_received_trace_new ());
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->trace));
+
   gtk_box_append (GTK_BOX (box), heading (_("Lab DNS")));
   self->dns_list = GTK_LIST_BOX (gtk_list_box_new ());
   gtk_list_box_set_selection_mode (self->dns_list, GTK_SELECTION_NONE);
@@ -387,4 +393,19 @@ mr_inspector_view_dup_dns_text (MrInspectorView *self)
                               entry->priority, entry->value);
     }
   return g_string_free (text, FALSE);
+}
+
+void
+mr_inspector_view_set_model (MrInspectorView *self,
+                             MrEventModel    *model)
+{
+  g_return_if_fail (MR_IS_INSPECTOR_VIEW (self));
+  mr_received_trace_set_model (self->trace, model);
+}
+
+MrReceivedTrace *
+mr_inspector_view_get_trace (MrInspectorView *self)
+{
+  g_return_val_if_fail (MR_IS_INSPECTOR_VIEW (self), NULL);
+  return self->trace;
 }

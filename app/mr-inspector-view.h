@@ -34,6 +34,11 @@ guint       mr_inspector_view_get_n_refreshes (MrInspectorView *self);
 /* The queue and DNS as shown, one row a line. (transfer full) */
 char       *mr_inspector_view_dup_queue_text  (MrInspectorView *self);
 char       *mr_inspector_view_dup_dns_text    (MrInspectorView *self);
+/* Messages seen on the wire, for the Received: trace. */
+void        mr_inspector_view_set_model       (MrInspectorView *self,
+                                               MrEventModel    *model);
+/* (transfer none) */
+MrReceivedTrace *mr_inspector_view_get_trace  (MrInspectorView *self);
 /* As the row's controls do: @priority -1 removes the MX. */
 void        mr_inspector_view_edit_mx         (MrInspectorView *self,
                                                const char      *domain,

@@ -22,6 +22,7 @@
 #include "mr-event-model.h"
 #include "mr-inspector-view.h"
 #include "mr-ladder-view.h"
+#include "mr-received-trace.h"
 #include "mr-smtp-local-delivery.h"
 #include "mr-smtp-session.h"
 #include "mr-state-view.h"
@@ -884,6 +885,94 @@ test_inspector_dns (void)
 }
 
 static void
+test_received_parse (void)
+{
+  static const char message[] =
+    "Received: from smtp.sender.example (smtp.sender.example [192.0.2.25])\r\n"
+    "\tby mx1.recipient.example with ESMTPS id 1AB; Mon, 23 Nov 2026 10:00:02 +0000\r\n"
+    "X-Other: folded\r\n"
+    " Received: by nobody\r\n"
+    "received: from alice-laptop (unknown [127.0.0.1])\r\n"
+    "\tby smtp.sender.example with ESMTPSA id 0CD\r\n"
+    "\tfor <bob@recipient.example>; Mon, 23 Nov 2026 10:00:01 +0000\r\n"
+    "Subject: hi\r\n"
+    "\r\n"
+    "Received: from body (not a header)\r\n";
+  static const char *hostile[] = {
+    "", "Received:", "Received: from", "Received: by ;", "Received: ;;;;",
+    "\r\n\r\n", "Received: from \xff\xfe by \xc3", "Received:\n\tfrom x\n\tby y; date",
+  };
+  g_autoptr(GPtrArray) hops = mr_received_parse_hops (message, strlen (message));
+  g_autoptr(GString) many = g_string_new (NULL);
+  g_autoptr(GPtrArray) capped = NULL;
+  MrReceivedHop *hop;
+
+  g_assert_cmpuint (hops->len, ==, 2);
+  hop = g_ptr_array_index (hops, 0);           /* the oldest hop first */
+  g_assert_cmpstr (hop->from, ==, "alice-laptop");
+  g_assert_cmpstr (hop->by, ==, "smtp.sender.example");
+  g_assert_cmpstr (hop->with, ==, "ESMTPSA");
+  g_assert_cmpstr (hop->id, ==, "0CD");
+  g_assert_cmpstr (hop->date, ==, "Mon, 23 Nov 2026 10:00:01 +0000");
+  hop = g_ptr_array_index (hops, 1);
+  g_assert_cmpstr (hop->from, ==, "smtp.sender.example");
+  g_assert_cmpstr (hop->by, ==, "mx1.recipient.example");
+  g_assert_cmpstr (hop->with, ==, "ESMTPS");
+
+  /* Not NUL-terminated: a prefix parses as far as it goes */
+  g_clear_pointer (&hops, g_ptr_array_unref);
+  hops = mr_received_parse_hops (message, 60);
+  g_assert_cmpuint (hops->len, ==, 1);
+  g_assert_null (((MrReceivedHop *) g_ptr_array_index (hops, 0))->by);
+
+  for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
+    {
+      g_autoptr(GPtrArray) h = mr_received_parse_hops (hostile[i], strlen (hostile[i]));
+      g_assert_cmpuint (h->len, <=, 1);
+    }
+
+  /* At most 100 hops, however many lines a hostile message carries */
+  for (guint i = 0; i < 5000; i++)
+    g_string_append (many, "Received: from a by b; x\r\n");
+  capped = mr_received_parse_hops (many->str, many->len);
+  g_assert_cmpuint (capped->len, ==, 100);
+}
+
+static gboolean
+trace_has_mx (gpointer data)
+{
+  GStrv hosts = mr_received_trace_get_hosts (data);
+
+  return hosts != NULL && g_strv_length (hosts) >= 3 &&
+         g_strcmp0 (hosts[g_strv_length (hosts) - 1], "mx1.recipient.example") == 0;
+}
+
+static void
+test_received_trace (void)
+{
+  MrEngineThread *engine = mr_window_get_engine (window);
+  MrReceivedTrace *trace = mr_inspector_view_get_trace (inspector);
+  static const char * const to[] = { "bob@recipient.example", NULL };
+  gboolean done = FALSE;
+  GStrv hosts;
+
+  show_view ("inspector");
+  mr_inspector_view_set_model (inspector, mr_window_get_event_model (window));
+  mr_engine_thread_send_async (engine, MR_SERVICE_SUBMISSION, "alice-laptop", "alice@sender.example", "alice",
+                               "alice@sender.example", to, "Trace me", "Hop by hop.", NULL, send_cb, &done);
+  g_assert_true (wait_for (task_done, &done, 10000));
+  g_assert_true (wait_for (trace_has_mx, trace, 15000));
+  catch_up ();
+  hosts = mr_received_trace_get_hosts (trace);
+  g_assert_cmpuint (g_strv_length (hosts), ==, 3);
+  /* The first hop names the client by its EHLO (RFC 5321 4.4 "from") */
+  g_assert_cmpstr (hosts[0], !=, "?");
+  g_assert_cmpstr (hosts[1], ==, "smtp.sender.example");
+  g_assert_cmpstr (hosts[2], ==, "mx1.recipient.example");
+  shoot ("inspector-trace");
+}
+
+static void
 test_state_verb_table (void)
 {
   g_assert_cmpstr (mr_state_view_target_for_verb (MR_PROTOCOL_SMTP, "rcpt"), ==, "rcpt");
@@ -936,6 +1025,8 @@ main (int   argc,
   g_test_add_func ("/views/export", test_export);
   g_test_add_func ("/views/inspector/greylisting", test_inspector_greylisting);
   g_test_add_func ("/views/inspector/dns", test_inspector_dns);
+  g_test_add_func ("/views/inspector/received-parse", test_received_parse);
+  g_test_add_func ("/views/inspector/received-trace", test_received_trace);
   g_test_add_func ("/views/presentation", test_presentation);
   g_test_add_func ("/views/wire/smtp", test_wire_smtp);
   g_test_add_func ("/views/wire/imap", test_wire_imap);
