@@ -466,6 +466,7 @@ mr_window_init (MrWindow *self)
   mr_state_view_set_model (self->state_view, self->events);
   mr_eavesdropper_view_set_model (self->eavesdropper_view, self->events);
   mr_wire_view_set_model (self->wire_view, self->events);
+  mr_inspector_view_set_model (self->inspector_view, self->events);
   mr_timeline_set_model (self->timeline, self->events);
   self->shown = self->events;
   g_signal_connect_object (self->timeline, "notify::cursor",

@@ -970,6 +970,11 @@ test_received_trace (void)
   g_assert_cmpstr (hosts[1], ==, "smtp.sender.example");
   g_assert_cmpstr (hosts[2], ==, "mx1.recipient.example");
   shoot ("inspector-trace");
+
+  /* The window's Inspector page traces the same message */
+  hosts = mr_received_trace_get_hosts (mr_inspector_view_get_trace (mr_window_get_inspector_view (window)));
+  g_assert_nonnull (hosts);
+  g_assert_cmpstr (hosts[g_strv_length (hosts) - 1], ==, "mx1.recipient.example");
 }
 
 static void
