@@ -108,6 +108,28 @@ presentation_key_cb (GtkWidget *widget,
   return TRUE;
 }
 
+/* Space and Shift+Space walk the timeline while it is scrubbed back, in
+ * or out of presentation mode; a text field keeps its spaces. */
+static gboolean
+timeline_key_cb (GtkWidget *widget,
+                 GVariant  *args,
+                 gpointer   user_data)
+{
+  MrWindow *self = (MrWindow *)widget;
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  gboolean back = GPOINTER_TO_INT (user_data);
+
+  if (focus != NULL && GTK_IS_EDITABLE (focus))
+    return FALSE;
+  if (back)
+    mr_timeline_step_back (self->timeline);
+  else if (!mr_timeline_get_live (self->timeline))
+    mr_timeline_step_forward (self->timeline);
+  else
+    return FALSE;
+  return TRUE;
+}
+
 void
 _mr_window_presentation_init (MrWindow *self)
 {
@@ -139,6 +161,16 @@ _mr_window_presentation_init (MrWindow *self)
                                                             gtk_callback_action_new (presentation_key_cb,
                                                                                      GUINT_TO_POINTER (keys[i]),
                                                                                      NULL)));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_space, 0),
+                                                          gtk_callback_action_new (timeline_key_cb,
+                                                                                   GINT_TO_POINTER (FALSE),
+                                                                                   NULL)));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_space, GDK_SHIFT_MASK),
+                                                          gtk_callback_action_new (timeline_key_cb,
+                                                                                   GINT_TO_POINTER (TRUE),
+                                                                                   NULL)));
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 }
 
