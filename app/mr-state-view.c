@@ -119,6 +119,7 @@ struct _MrStateView
   char         *refused_target;
   guint64       refused_seq;
   gboolean      encrypted;
+  gboolean      dirty;            /* events came while unmapped */
 };
 
 G_DEFINE_FINAL_TYPE (MrStateView, mr_state_view, GTK_TYPE_WIDGET)
@@ -275,6 +276,7 @@ update (MrStateView *self)
   g_autofree char *old_verb = g_strdup (self->refused_verb);
   g_autofree char *old_reply = g_strdup (self->refused_reply);
   guint64 old_refused_seq = self->refused_seq;
+  gboolean was_dirty = self->dirty;
   guint64 shown = self->conversation_id;
   const char *cmd_verb = NULL;
   const char *cmd_state = NULL;
@@ -297,6 +299,7 @@ update (MrStateView *self)
         }
     }
 
+  self->dirty = FALSE;
   self->shown_id = shown;
   self->protocol = MR_PROTOCOL_NONE;
   self->encrypted = FALSE;
@@ -358,7 +361,7 @@ update (MrStateView *self)
     g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_REFUSED_REPLY]);
 
   /* Flash only what is new while live, not what scrubbing uncovers. */
-  if (self->refused_seq != 0 && self->refused_seq > old_refused_seq && self->cursor == 0)
+  if (self->refused_seq != 0 && self->refused_seq > old_refused_seq && self->cursor == 0 && !was_dirty)
     start_flash (self);
 
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -406,7 +409,26 @@ on_items_changed_cb (MrStateView *self,
       position = 0;
     }
   index_from (self, position);
-  update (self);
+
+  /* Hidden (another page is shown): replay later, when looked at. */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    update (self);
+  else
+    self->dirty = TRUE;
+}
+
+static void
+ensure_updated (MrStateView *self)
+{
+  if (self->dirty)
+    update (self);
+}
+
+static void
+mr_state_view_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (mr_state_view_parent_class)->map (widget);
+  ensure_updated (MR_STATE_VIEW (widget));
 }
 
 /* Drawing */
@@ -703,14 +725,17 @@ mr_state_view_get_property (GObject    *object,
       break;
 
     case PROP_STATE:
+      ensure_updated (self);
       g_value_set_string (value, self->state);
       break;
 
     case PROP_REFUSED_VERB:
+      ensure_updated (self);
       g_value_set_string (value, self->refused_verb);
       break;
 
     case PROP_REFUSED_REPLY:
+      ensure_updated (self);
       g_value_set_string (value, self->refused_reply);
       break;
 
@@ -755,6 +780,7 @@ mr_state_view_class_init (MrStateViewClass *klass)
 
   widget_class->snapshot = mr_state_view_snapshot;
   widget_class->measure = mr_state_view_measure;
+  widget_class->map = mr_state_view_map;
 
   properties [PROP_CONVERSATION] =
     g_param_spec_uint64 ("conversation", NULL, NULL, 0, G_MAXUINT64, 0,
@@ -861,6 +887,7 @@ guint64
 mr_state_view_get_shown_conversation (MrStateView *self)
 {
   g_return_val_if_fail (MR_IS_STATE_VIEW (self), 0);
+  ensure_updated (self);
   return self->shown_id;
 }
 
@@ -868,6 +895,7 @@ MrProtocol
 mr_state_view_get_protocol (MrStateView *self)
 {
   g_return_val_if_fail (MR_IS_STATE_VIEW (self), MR_PROTOCOL_NONE);
+  ensure_updated (self);
   return self->protocol;
 }
 
@@ -875,6 +903,7 @@ const char *
 mr_state_view_get_state (MrStateView *self)
 {
   g_return_val_if_fail (MR_IS_STATE_VIEW (self), NULL);
+  ensure_updated (self);
   return self->state;
 }
 
@@ -882,6 +911,7 @@ const char *
 mr_state_view_get_refused_verb (MrStateView *self)
 {
   g_return_val_if_fail (MR_IS_STATE_VIEW (self), NULL);
+  ensure_updated (self);
   return self->refused_verb;
 }
 
@@ -889,6 +919,7 @@ const char *
 mr_state_view_get_refused_reply (MrStateView *self)
 {
   g_return_val_if_fail (MR_IS_STATE_VIEW (self), NULL);
+  ensure_updated (self);
   return self->refused_reply;
 }
 
@@ -896,5 +927,6 @@ const char *
 mr_state_view_get_refused_target (MrStateView *self)
 {
   g_return_val_if_fail (MR_IS_STATE_VIEW (self), NULL);
+  ensure_updated (self);
   return self->refused_target;
 }
