@@ -67,10 +67,11 @@ struct _MrEngineThread
 
 G_DEFINE_FINAL_TYPE (MrEngineThread, mr_engine_thread, G_TYPE_OBJECT)
 
-/* The plain services the GUI listens on; the implicit-TLS ones need a
- * certificate and are left to mailroom-server for now. */
+/* The services the GUI listens on; the implicit-TLS ones (on their default
+ * ports) only when a certificate could be made. */
 static const MrService listen_services[] = {
   MR_SERVICE_SMTP, MR_SERVICE_SUBMISSION, MR_SERVICE_POP3, MR_SERVICE_IMAP, MR_SERVICE_HTTP,
+  MR_SERVICE_SMTPS, MR_SERVICE_POP3S, MR_SERVICE_IMAPS,
 };
 
 static const char *
@@ -211,6 +212,15 @@ engine_thread_func (gpointer data)
         }
     }
 
+  /* STARTTLS and the implicit-TLS ports: the self-signed certificate in the
+   * user data dir, shared with mailroom-server. Without it (no
+   * glib-networking) the lab runs in the clear. */
+  if (self->listen && !mr_engine_setup_tls (engine, NULL, &error))
+    {
+      g_message ("No TLS: %s", error->message);
+      g_clear_error (&error);
+    }
+
   for (guint i = 0; i < G_N_ELEMENTS (listen_services); i++)
     {
       MrService service = listen_services[i];
@@ -218,7 +228,8 @@ engine_thread_func (gpointer data)
 
       self->server_names[service] = g_strdup (mr_engine_get_server_name (engine, service));
 
-      if (!self->listen)
+      if (!self->listen ||
+          (mr_service_is_implicit_tls (service) && mr_engine_get_tls_certificate (engine) == NULL))
         continue;
 
       port = mr_engine_listen (engine, service, self->address, self->want_ports[service], &error);
@@ -1365,6 +1376,9 @@ mr_engine_thread_new (GSettings *settings)
           const char *key = service_settings_key (listen_services[i]);
           guint16 port;
 
+          /* The implicit-TLS ports have no setting: they keep their default. */
+          if (key == NULL)
+            continue;
           g_settings_get (settings, key, "q", &port);
           self->want_ports[listen_services[i]] = port;
         }
