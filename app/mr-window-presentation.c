@@ -85,20 +85,37 @@ presentation_action (GtkWidget  *widget,
 }
 
 /* Keys that only mean something while presenting (else a console entry
- * would lose its digits): returning FALSE lets the key go on. */
-static gboolean
-presentation_key_cb (GtkWidget *widget,
-                     GVariant  *args,
-                     gpointer   user_data)
+ * would lose its digits), and Space/Shift+Space for a scrubbed timeline
+ * (a text field keeps its spaces). Returns whether the key was used; FALSE
+ * lets it go on to the focused widget and the window's own shortcuts. */
+gboolean
+_mr_window_presentation_key (MrWindow        *self,
+                             guint            keyval,
+                             GdkModifierType  state)
 {
-  MrWindow *self = (MrWindow *)widget;
-  guint keyval = GPOINTER_TO_UINT (user_data);
+  GtkWidget *focus;
+
+  g_return_val_if_fail (MR_IS_WINDOW (self), FALSE);
+
+  if (keyval == GDK_KEY_space)
+    {
+      focus = gtk_root_get_focus (GTK_ROOT (self));
+      if (focus != NULL && GTK_IS_EDITABLE (focus))
+        return FALSE;
+      if (state & GDK_SHIFT_MASK)
+        mr_timeline_step_back (self->timeline);
+      else if (!mr_timeline_get_live (self->timeline))
+        mr_timeline_step_forward (self->timeline);
+      else
+        return FALSE;
+      return TRUE;
+    }
 
   if (!_mr_window_get_presenting (self))
     return FALSE;
 
   if (keyval == GDK_KEY_f || keyval == GDK_KEY_F)
-    gtk_widget_activate_action (widget, "win.fast-forward", NULL);
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.fast-forward", NULL);
   else if (keyval == GDK_KEY_Escape)
     _mr_window_set_presenting (self, FALSE);
   else if (keyval >= GDK_KEY_1 && keyval <= GDK_KEY_9)
@@ -108,26 +125,15 @@ presentation_key_cb (GtkWidget *widget,
   return TRUE;
 }
 
-/* Space and Shift+Space walk the timeline while it is scrubbed back, in
- * or out of presentation mode; a text field keeps its spaces. */
 static gboolean
-timeline_key_cb (GtkWidget *widget,
-                 GVariant  *args,
-                 gpointer   user_data)
+key_cb (GtkWidget *widget,
+        GVariant  *args,
+        gpointer   user_data)
 {
-  MrWindow *self = (MrWindow *)widget;
-  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
-  gboolean back = GPOINTER_TO_INT (user_data);
+  guint keyval = GPOINTER_TO_UINT (user_data) & 0xffff;
+  GdkModifierType state = (GPOINTER_TO_UINT (user_data) >> 16) ? GDK_SHIFT_MASK : 0;
 
-  if (focus != NULL && GTK_IS_EDITABLE (focus))
-    return FALSE;
-  if (back)
-    mr_timeline_step_back (self->timeline);
-  else if (!mr_timeline_get_live (self->timeline))
-    mr_timeline_step_forward (self->timeline);
-  else
-    return FALSE;
-  return TRUE;
+  return _mr_window_presentation_key (MR_WINDOW (widget), keyval, state);
 }
 
 void
@@ -135,7 +141,7 @@ _mr_window_presentation_init (MrWindow *self)
 {
   static gboolean css_loaded;
   static const guint keys[] = {
-    GDK_KEY_f, GDK_KEY_F, GDK_KEY_Escape,
+    GDK_KEY_space, GDK_KEY_f, GDK_KEY_F, GDK_KEY_Escape,
     GDK_KEY_1, GDK_KEY_2, GDK_KEY_3, GDK_KEY_4, GDK_KEY_5, GDK_KEY_6, GDK_KEY_7, GDK_KEY_8, GDK_KEY_9,
   };
   GtkEventController *controller;
@@ -158,18 +164,13 @@ _mr_window_presentation_init (MrWindow *self)
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
                                           gtk_shortcut_new (gtk_keyval_trigger_new (keys[i], 0),
-                                                            gtk_callback_action_new (presentation_key_cb,
+                                                            gtk_callback_action_new (key_cb,
                                                                                      GUINT_TO_POINTER (keys[i]),
                                                                                      NULL)));
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
-                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_space, 0),
-                                                          gtk_callback_action_new (timeline_key_cb,
-                                                                                   GINT_TO_POINTER (FALSE),
-                                                                                   NULL)));
-  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
                                         gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_space, GDK_SHIFT_MASK),
-                                                          gtk_callback_action_new (timeline_key_cb,
-                                                                                   GINT_TO_POINTER (TRUE),
+                                                          gtk_callback_action_new (key_cb,
+                                                                                   GUINT_TO_POINTER (GDK_KEY_space | (1u << 16)),
                                                                                    NULL)));
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 }

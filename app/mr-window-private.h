@@ -67,6 +67,11 @@ void _mr_window_class_export_init  (GtkWidgetClass *widget_class);
 void _mr_window_class_presentation_init (GtkWidgetClass *widget_class);
 void _mr_window_presentation_init  (MrWindow       *self);
 gboolean _mr_window_get_presenting (MrWindow       *self);
+/* What a key does in the window's capture phase (presentation keys, Space
+ * on a scrubbed timeline); TRUE if it was used. */
+gboolean _mr_window_presentation_key (MrWindow      *self,
+                                      guint          keyval,
+                                      GdkModifierType state);
 void _mr_window_set_presenting     (MrWindow       *self,
                                     gboolean        presenting);
 void _mr_window_set_playing        (MrWindow       *self,

@@ -30,6 +30,7 @@
 #include "mr-timeline.h"
 #include "mr-transcript-view.h"
 #include "mr-window.h"
+#include "mr-window-private.h"
 #include "mr-wire-view.h"
 
 static MrApplication *app;
@@ -752,8 +753,28 @@ test_presentation (void)
   g_assert_cmpint (after, >=, 18 * PANGO_SCALE);
   g_assert_cmpint (after * 10, >=, before * 15);
 
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.presentation", NULL);
+  /* Keyboard only: digits pick a view, Shift+Space/Space walk the
+   * timeline, Esc leaves */
+  g_assert_true (_mr_window_presentation_key (window, GDK_KEY_3, 0));
+  g_assert_cmpstr (mr_window_get_page (window), ==, "transcript");
+  g_assert_true (_mr_window_presentation_key (window, GDK_KEY_1, 0));
+  g_assert_cmpstr (mr_window_get_page (window), ==, "map");
+  g_assert_false (_mr_window_presentation_key (window, GDK_KEY_space, 0));   /* live: the engine steps */
+  g_assert_true (_mr_window_presentation_key (window, GDK_KEY_space, GDK_SHIFT_MASK));
+  g_assert_false (mr_timeline_get_live (mr_window_get_timeline (window)));
+  {
+    guint64 back = mr_timeline_get_cursor (mr_window_get_timeline (window));
+
+    g_assert_true (_mr_window_presentation_key (window, GDK_KEY_space, GDK_SHIFT_MASK));
+    g_assert_cmpuint (mr_timeline_get_cursor (mr_window_get_timeline (window)), <, back);
+    g_assert_true (_mr_window_presentation_key (window, GDK_KEY_space, 0));
+    g_assert_cmpuint (mr_timeline_get_cursor (mr_window_get_timeline (window)), ==, back);
+  }
+  mr_timeline_go_live (mr_window_get_timeline (window));
+  g_assert_true (_mr_window_presentation_key (window, GDK_KEY_Escape, 0));
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (window), "presentation"));
+  /* Out of presentation mode digits are text again */
+  g_assert_false (_mr_window_presentation_key (window, GDK_KEY_3, 0));
   mr_engine_thread_close_session (mr_window_get_engine (window), handle);
   spin (300);
   gtk_widget_set_visible (GTK_WIDGET (views_window), TRUE);
