@@ -48,6 +48,7 @@ struct _MrEavesdropperView
   guint          n_clear;
   guint          n_encrypted;
   gboolean       dirty;            /* events came while unmapped */
+  guint          scroll_id;
 };
 
 G_DEFINE_FINAL_TYPE (MrEavesdropperView, mr_eavesdropper_view, GTK_TYPE_WIDGET)
@@ -242,6 +243,20 @@ append (GtkTextBuffer *buffer,
     gtk_text_buffer_insert (buffer, &end, text, -1);
 }
 
+static gboolean
+scroll_to_end_cb (gpointer data)
+{
+  MrEavesdropperView *self = data;
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
+  GtkTextIter end;
+
+  self->scroll_id = 0;
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_move_mark_by_name (buffer, "end", &end);
+  gtk_text_view_scroll_mark_onscreen (self->text_view, gtk_text_buffer_get_mark (buffer, "end"));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 update (MrEavesdropperView *self)
 {
@@ -390,13 +405,10 @@ update (MrEavesdropperView *self)
     }
 
   /* Follow the newest line, as a capture does */
-  {
-    GtkTextIter end;
-
-    gtk_text_buffer_get_end_iter (buffer, &end);
-    gtk_text_buffer_move_mark_by_name (buffer, "end", &end);
-    gtk_text_view_scroll_to_mark (self->text_view, gtk_text_buffer_get_mark (buffer, "end"), 0, TRUE, 0, 1);
-  }
+  /* Follow the newest line, as a capture does; from an idle, so the
+   * scrollbar never changes between allocation and drawing. */
+  if (self->scroll_id == 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    self->scroll_id = g_idle_add (scroll_to_end_cb, self);
 
   gtk_image_set_from_icon_name (self->lock_image, self->locked ? "channel-secure-symbolic"
                                                                : "channel-insecure-symbolic");
@@ -477,6 +489,8 @@ mr_eavesdropper_view_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->model, self);
   g_clear_object (&self->model);
   gtk_widget_dispose_template (GTK_WIDGET (self), MR_TYPE_EAVESDROPPER_VIEW);
+
+  g_clear_handle_id (&self->scroll_id, g_source_remove);
 
   G_OBJECT_CLASS (mr_eavesdropper_view_parent_class)->dispose (object);
 }

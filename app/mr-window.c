@@ -259,6 +259,22 @@ on_timeline_cursor_cb (MrWindow *self)
       mr_transcript_view_set_model (self->transcript_view, shown);
     }
   mr_state_view_set_cursor (self->state_view, cursor);
+
+  /* Scrubbed: the event at the cursor is the newest shown; select it in
+   * the transcript (its explanation appears beside it) and bring it into
+   * view in both lists. */
+  if (cursor != 0)
+    {
+      GListModel *lines = mr_transcript_view_get_filtered (self->transcript_view);
+      guint n_lines = g_list_model_get_n_items (lines);
+      guint n_rows = mr_event_model_get_n_events (shown);
+
+      if (n_lines > 0)
+        mr_transcript_view_select (self->transcript_view, n_lines - 1);
+      if (n_rows > 0)
+        gtk_widget_activate_action (GTK_WIDGET (mr_ladder_view_get_list_view (self->ladder_view)),
+                                    "list.scroll-to-item", "u", n_rows - 1);
+    }
   mr_eavesdropper_view_set_cursor (self->eavesdropper_view, cursor);
   mr_wire_view_set_cursor (self->wire_view, cursor);
 }

@@ -41,6 +41,7 @@ struct _MrWireView
   guint64          cursor;           /* 0: live */
   guint64          shown_id;
   gboolean         dirty;
+  guint            scroll_id;
 };
 
 G_DEFINE_FINAL_TYPE (MrWireView, mr_wire_view, GTK_TYPE_WIDGET)
@@ -240,6 +241,20 @@ append_line (MrWireView    *self,
     hint (buffer, _("a chunk of exactly that many octets: no dot-stuffing, no end dot (RFC 3030 2)"));
 }
 
+static gboolean
+scroll_to_end_cb (gpointer data)
+{
+  MrWireView *self = data;
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
+  GtkTextIter end;
+
+  self->scroll_id = 0;
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_move_mark_by_name (buffer, "end", &end);
+  gtk_text_view_scroll_mark_onscreen (self->text_view, gtk_text_buffer_get_mark (buffer, "end"));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 update (MrWireView *self)
 {
@@ -339,13 +354,10 @@ update (MrWireView *self)
                                       : _("The lines as a mail client shows them."));
     }
 
-  {
-    GtkTextIter end;
-
-    gtk_text_buffer_get_end_iter (buffer, &end);
-    gtk_text_buffer_move_mark_by_name (buffer, "end", &end);
-    gtk_text_view_scroll_to_mark (self->text_view, gtk_text_buffer_get_mark (buffer, "end"), 0, TRUE, 0, 1);
-  }
+  /* Follow the newest line, as a capture does; from an idle, so the
+   * scrollbar never changes between allocation and drawing. */
+  if (self->scroll_id == 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    self->scroll_id = g_idle_add (scroll_to_end_cb, self);
 }
 
 static void
@@ -447,6 +459,8 @@ mr_wire_view_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->model, self);
   g_clear_object (&self->model);
   gtk_widget_dispose_template (GTK_WIDGET (self), MR_TYPE_WIRE_VIEW);
+
+  g_clear_handle_id (&self->scroll_id, g_source_remove);
 
   G_OBJECT_CLASS (mr_wire_view_parent_class)->dispose (object);
 }

@@ -352,6 +352,8 @@ test_timeline_scrub (void)
   g_assert_cmpuint (mr_state_view_get_cursor (mr_window_get_state_view (window)), ==, mail_seq);
   /* The MAIL line was read in the greeted state */
   g_assert_cmpstr (mr_state_view_get_state (mr_window_get_state_view (window)), ==, "greeted");
+  /* The cursor's line is selected: its explanation is beside it */
+  g_assert_nonnull (strstr (mr_transcript_view_get_explanation (mr_window_get_transcript_view (window)), "MAIL"));
   mr_window_show_page (window, "transcript");
   shoot ("timeline-scrubbed");
 
