@@ -244,6 +244,25 @@ on_visible_page_cb (MrWindow *self)
     }
 }
 
+/* The GtkListView inside @widget showing @n_items rows (not a drop-down's
+ * list), or NULL. */
+static GtkWidget *
+find_list_view (GtkWidget *widget,
+                guint      n_items)
+{
+  if (GTK_IS_LIST_VIEW (widget) && gtk_list_view_get_model (GTK_LIST_VIEW (widget)) != NULL &&
+      g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (widget)))) == n_items)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_list_view (child, n_items);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* The timeline scrubbed (or went live): the views show the world as of
  * its cursor; the live model keeps filling meanwhile. */
 static void
@@ -270,7 +289,13 @@ on_timeline_cursor_cb (MrWindow *self)
       guint n_rows = mr_event_model_get_n_events (shown);
 
       if (n_lines > 0)
-        mr_transcript_view_select (self->transcript_view, n_lines - 1);
+        {
+          GtkWidget *list = find_list_view (GTK_WIDGET (self->transcript_view), n_lines);
+
+          mr_transcript_view_select (self->transcript_view, n_lines - 1);
+          if (list != NULL)
+            gtk_widget_activate_action (list, "list.scroll-to-item", "u", n_lines - 1);
+        }
       if (n_rows > 0)
         gtk_widget_activate_action (GTK_WIDGET (mr_ladder_view_get_list_view (self->ladder_view)),
                                     "list.scroll-to-item", "u", n_rows - 1);

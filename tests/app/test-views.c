@@ -340,7 +340,10 @@ test_timeline_scrub (void)
   g_assert_cmpuint (ehlo_seq, >, 0);
   g_assert_cmpuint (mr_state_view_get_state (mr_window_get_state_view (window)) != NULL, ==, TRUE);
 
-  /* Drag the scale to the MAIL line, as a learner would. */
+  /* Drag the scale to the MAIL line, as a learner would, looking at the
+   * transcript. */
+  mr_window_show_page (window, "transcript");
+  spin (200);
   for (guint i = 0; i < mr_event_model_get_n_events (live); i++)
     if (mr_event_model_get_event (live, i)->seq == mail_seq)
       gtk_adjustment_set_value (adjustment, i);
