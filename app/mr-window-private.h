@@ -65,6 +65,8 @@ void _mr_window_class_actions_init (GtkWidgetClass *widget_class);
 void _mr_window_class_export_init  (GtkWidgetClass *widget_class);
 /* win.presentation (F5): full screen, large type, keys; see mr-window-presentation.c */
 void _mr_window_class_presentation_init (GtkWidgetClass *widget_class);
+/* win.show-conversation (t: a conversation id, 0 follows the newest) */
+void _mr_window_class_conversation_init (GtkWidgetClass *widget_class);
 void _mr_window_presentation_init  (MrWindow       *self);
 gboolean _mr_window_get_presenting (MrWindow       *self);
 /* What a key does in the window's capture phase (presentation keys, Space

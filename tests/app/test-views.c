@@ -255,6 +255,24 @@ test_state_rcpt_before_mail (void)
   send_and_wait (owner, handle, "QUIT", "221");
   catch_up ();
   g_assert_cmpstr (mr_state_view_get_state (state_view), ==, "quit");
+
+  /* win.show-conversation pins the window's views to one conversation */
+  {
+    guint64 id = mr_state_view_get_shown_conversation (state_view);
+    MrStateView *page = mr_window_get_state_view (window);
+    GListModel *lines = mr_transcript_view_get_filtered (mr_window_get_transcript_view (window));
+
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-conversation", "t", id);
+    g_assert_cmpuint (mr_state_view_get_conversation (page), ==, id);
+    g_assert_cmpstr (mr_state_view_get_state (page), ==, "quit");
+    for (guint i = 0; i < g_list_model_get_n_items (lines); i++)
+      {
+        g_autoptr(MrEventItem) item = g_list_model_get_item (lines, i);
+        g_assert_cmpuint (mr_event_item_get_event (item)->conversation_id, ==, id);
+      }
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-conversation", "t", (guint64) 0);
+    g_assert_cmpuint (mr_state_view_get_conversation (page), ==, 0);
+  }
   mr_engine_thread_close_session (mr_window_get_engine (window), handle);
 }
 
