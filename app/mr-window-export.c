@@ -21,7 +21,8 @@ typedef enum
   EXPORT_TEXT,
 } ExportKind;
 
-/* Writes what the views show now (the timeline's past while scrubbed). */
+/* Writes what the views show now (the timeline's past while scrubbed):
+ * the conversation pinned with win.show-conversation, else everything. */
 static gboolean
 export_to (MrWindow    *self,
            ExportKind   kind,
@@ -29,19 +30,20 @@ export_to (MrWindow    *self,
            GError     **error)
 {
   GListModel *events = G_LIST_MODEL (self->shown ? self->shown : self->events);
+  guint64 conversation = mr_state_view_get_conversation (self->state_view);
   g_autofree char *contents = NULL;
 
   switch (kind)
     {
     case EXPORT_PNG:
-      return mr_ladder_export_png (events, 0, path, error);
+      return mr_ladder_export_png (events, conversation, path, error);
 
     case EXPORT_SVG:
-      contents = mr_ladder_export_svg (events, 0);
+      contents = mr_ladder_export_svg (events, conversation);
       break;
 
     case EXPORT_TEXT:
-      contents = mr_transcript_export_text (events, 0);
+      contents = mr_transcript_export_text (events, conversation);
       break;
 
     default:

@@ -646,6 +646,31 @@ test_export (void)
   g_assert_nonnull (strstr (text, "C: EHLO export.test\n"));
   g_assert_nonnull (strstr (text, "S: 221"));
 
+  /* One conversation: pinned with win.show-conversation */
+  {
+    guint64 id = mr_event_model_get_event (live, mr_event_model_get_n_events (live) - 1)->conversation_id;
+    guint n_conv = 0;
+    g_autofree char *conv_out = NULL;
+
+    for (guint i = 0; i < mr_event_model_get_n_events (live); i++)
+      {
+        MrEvent *event = mr_event_model_get_event (live, i);
+
+        if (event->conversation_id == id &&
+            (event->kind == MR_EVENT_LINE || event->kind == MR_EVENT_CONTENT) &&
+            event->direction != MR_DIRECTION_NONE)
+          n_conv++;
+      }
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-conversation", "t", id);
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.export-ladder-svg", "s", svg);
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-conversation", "t", (guint64) 0);
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                 &conv_out, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_ascii_strtoull (conv_out, NULL, 10), ==, n_conv);
+    g_assert_cmpuint (n_conv, >, 0);
+  }
+
   /* While scrubbed, the export is of the past the views show */
   mr_timeline_set_cursor (mr_window_get_timeline (window), find_seq ("EHLO export.test"));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.export-transcript", "s", txt);
