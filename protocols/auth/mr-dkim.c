@@ -238,7 +238,8 @@ to_crlf (GBytes *bytes)
   const char *data = g_bytes_get_data (bytes, &len);
   GString *s;
 
-  if (memchr (data, '\n', len) == NULL)
+  /* An empty GBytes may hold NULL: memchr must not see it. */
+  if (len == 0 || memchr (data, '\n', len) == NULL)
     return g_bytes_ref (bytes);
   {
     gboolean bare = FALSE;

@@ -104,8 +104,9 @@ maybe_screenshot (const char *name)
   const char *dir = g_getenv ("MAILROOM_SCREENSHOT_DIR");
   g_autofree char *path = NULL;
   g_autofree char *command = NULL;
+  g_autofree char *import = g_find_program_in_path ("import");
 
-  if (dir == NULL || g_find_program_in_path ("import") == NULL)
+  if (dir == NULL || import == NULL)
     return;
 
   spin (400);
@@ -861,7 +862,9 @@ test_map_screenshot (void)
   g_autoptr(GdkPixbuf) pixbuf = NULL;
   int status = 0;
 
-  if (g_find_program_in_path ("import") == NULL)
+  g_autofree char *import = g_find_program_in_path ("import");
+
+  if (import == NULL)
     {
       g_test_skip ("ImageMagick import is not installed");
       return;

@@ -433,7 +433,11 @@ test_apop (Fixture       *f,
   expect (session, input, "-ERR [AUTH] invalid user name or APOP digest\r\n");
   g_free (input);
   /* Upper-case hex is accepted too. */
-  input = g_strdup_printf ("APOP " USER " %s\r\n", g_ascii_strup (digest, -1));
+  {
+    g_autofree char *upper = g_ascii_strup (digest, -1);
+
+    input = g_strdup_printf ("APOP " USER " %s\r\n", upper);
+  }
   expect (session, input, "+OK " USER " has 3 messages (148 octets)\r\n");
 }
 
