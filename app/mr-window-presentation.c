@@ -28,6 +28,118 @@ static const char presentation_css[] =
   "window.presentation scale slider { min-width: 28px; min-height: 28px; }\n"
   "window.presentation .dim-label { opacity: 0.85; }\n";
 
+/* The teacher's pointer: a translucent disc over everything while
+ * presenting, so a room can follow what is being pointed at. Drawn by a
+ * child of an overlay put around the window's content; it never takes
+ * input. */
+#define MR_TYPE_POINTER_HIGHLIGHT (mr_pointer_highlight_get_type ())
+G_DECLARE_FINAL_TYPE (MrPointerHighlight, mr_pointer_highlight, MR, POINTER_HIGHLIGHT, GtkWidget)
+
+struct _MrPointerHighlight
+{
+  GtkWidget parent_instance;
+  double    x;
+  double    y;
+  gboolean  inside;
+};
+
+G_DEFINE_FINAL_TYPE (MrPointerHighlight, mr_pointer_highlight, GTK_TYPE_WIDGET)
+
+static void
+mr_pointer_highlight_snapshot (GtkWidget   *widget,
+                               GtkSnapshot *snapshot)
+{
+  MrPointerHighlight *self = (MrPointerHighlight *)widget;
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GskRoundedRect disc;
+
+  if (!self->inside || root == NULL || !gtk_widget_has_css_class (GTK_WIDGET (root), "presentation"))
+    return;
+
+  gsk_rounded_rect_init_from_rect (&disc, &GRAPHENE_RECT_INIT (self->x - 36, self->y - 36, 72, 72), 36);
+  gtk_snapshot_push_rounded_clip (snapshot, &disc);
+  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 1.0, 0.85, 0.0, 0.35 }, &disc.bounds);
+  gtk_snapshot_pop (snapshot);
+}
+
+static void
+mr_pointer_highlight_class_init (MrPointerHighlightClass *klass)
+{
+  GTK_WIDGET_CLASS (klass)->snapshot = mr_pointer_highlight_snapshot;
+}
+
+static void
+mr_pointer_highlight_init (MrPointerHighlight *self)
+{
+  gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
+  gtk_widget_set_can_focus (GTK_WIDGET (self), FALSE);
+}
+
+static void
+on_motion_cb (GtkEventControllerMotion *motion,
+              double                    x,
+              double                    y,
+              MrWindow                 *self)
+{
+  MrPointerHighlight *highlight = g_object_get_data (G_OBJECT (self), "mr-pointer-highlight");
+
+  if (highlight == NULL || !_mr_window_get_presenting (self))
+    return;
+  _mr_window_point_at (self, x, y);
+}
+
+static void
+on_leave_cb (GtkEventControllerMotion *motion,
+             MrWindow                 *self)
+{
+  MrPointerHighlight *highlight = g_object_get_data (G_OBJECT (self), "mr-pointer-highlight");
+
+  if (highlight != NULL && highlight->inside)
+    {
+      highlight->inside = FALSE;
+      gtk_widget_queue_draw (GTK_WIDGET (highlight));
+    }
+}
+
+void
+_mr_window_point_at (MrWindow *self,
+                     double    x,
+                     double    y)
+{
+  MrPointerHighlight *highlight;
+  double hx, hy;
+
+  g_return_if_fail (MR_IS_WINDOW (self));
+
+  highlight = g_object_get_data (G_OBJECT (self), "mr-pointer-highlight");
+  if (highlight == NULL ||
+      !gtk_widget_translate_coordinates (GTK_WIDGET (self), GTK_WIDGET (highlight), x, y, &hx, &hy))
+    return;
+  highlight->x = hx;
+  highlight->y = hy;
+  highlight->inside = TRUE;
+  gtk_widget_queue_draw (GTK_WIDGET (highlight));
+}
+
+gboolean
+_mr_window_get_pointed_at (MrWindow *self,
+                           double   *x_r,
+                           double   *y_r)
+{
+  MrPointerHighlight *highlight;
+
+  g_return_val_if_fail (MR_IS_WINDOW (self), FALSE);
+
+  highlight = g_object_get_data (G_OBJECT (self), "mr-pointer-highlight");
+  if (highlight == NULL || !highlight->inside || !_mr_window_get_presenting (self))
+    return FALSE;
+  if (x_r != NULL)
+    *x_r = highlight->x;
+  if (y_r != NULL)
+    *y_r = highlight->y;
+  return TRUE;
+}
+
 /* The pages digits pick, in the stack's order. */
 static void
 show_nth_page (MrWindow *self,
@@ -173,6 +285,29 @@ _mr_window_presentation_init (MrWindow *self)
                                                                                    GUINT_TO_POINTER (GDK_KEY_space | (1u << 16)),
                                                                                    NULL)));
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  /* The pointer highlight over the content */
+  {
+    GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (self));
+    GtkWidget *overlay = gtk_overlay_new ();
+    GtkWidget *highlight = g_object_new (MR_TYPE_POINTER_HIGHLIGHT, NULL);
+
+    if (content != NULL)
+      {
+        g_object_ref (content);
+        adw_application_window_set_content (ADW_APPLICATION_WINDOW (self), NULL);
+        gtk_overlay_set_child (GTK_OVERLAY (overlay), content);
+        g_object_unref (content);
+      }
+    gtk_overlay_add_overlay (GTK_OVERLAY (overlay), highlight);
+    adw_application_window_set_content (ADW_APPLICATION_WINDOW (self), overlay);
+    g_object_set_data (G_OBJECT (self), "mr-pointer-highlight", highlight);
+
+    controller = gtk_event_controller_motion_new ();
+    g_signal_connect_object (controller, "motion", G_CALLBACK (on_motion_cb), self, 0);
+    g_signal_connect_object (controller, "leave", G_CALLBACK (on_leave_cb), self, 0);
+    gtk_widget_add_controller (GTK_WIDGET (self), controller);
+  }
 }
 
 void

@@ -71,6 +71,14 @@ void _mr_window_presentation_init  (MrWindow       *self);
 gboolean _mr_window_get_presenting (MrWindow       *self);
 /* What a key does in the window's capture phase (presentation keys, Space
  * on a scrubbed timeline); TRUE if it was used. */
+/* The teacher's pointer highlight (drawn while presenting), in window
+ * coordinates; get returns FALSE when none is shown. */
+void _mr_window_point_at           (MrWindow       *self,
+                                    double          x,
+                                    double          y);
+gboolean _mr_window_get_pointed_at (MrWindow       *self,
+                                    double         *x_r,
+                                    double         *y_r);
 gboolean _mr_window_presentation_key (MrWindow      *self,
                                       guint          keyval,
                                       GdkModifierType state);

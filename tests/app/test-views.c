@@ -197,6 +197,23 @@ find_seq (const char *prefix)
   return 0;
 }
 
+/* The conversation of the newest event whose text starts with @prefix:
+ * tests pin their views to it (the relay may still be talking elsewhere). */
+static guint64
+find_conversation (const char *prefix)
+{
+  MrEventModel *model = mr_window_get_event_model (window);
+
+  for (guint i = mr_event_model_get_n_events (model); i > 0; i--)
+    {
+      MrEvent *event = mr_event_model_get_event (model, i - 1);
+
+      if (event->text != NULL && g_str_has_prefix (event->text, prefix))
+        return event->conversation_id;
+    }
+  return 0;
+}
+
 static void
 show_view (const char *name)
 {
@@ -716,6 +733,7 @@ test_wire_smtp (void)
   catch_up ();
   mr_engine_thread_close_session (mr_window_get_engine (window), handle);
 
+  mr_wire_view_set_conversation (wire_view, find_conversation ("EHLO wire.test"));
   text = mr_wire_view_dup_text (wire_view);
   g_assert_nonnull (strstr (text, "C: EHLO wire.test\\n\n"));
   g_assert_nonnull (strstr (text, "bare LF"));
@@ -738,10 +756,15 @@ test_wire_smtp (void)
 
   /* The window's Wire page shows the same */
   {
-    g_autofree char *page = mr_wire_view_dup_text (mr_window_get_wire_view (window));
+    g_autofree char *page = NULL;
 
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-conversation", "t",
+                                find_conversation ("EHLO wire.test"));
+    page = mr_wire_view_dup_text (mr_window_get_wire_view (window));
     g_assert_nonnull (strstr (page, "dot-stuffed"));
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-conversation", "t", (guint64) 0);
   }
+  mr_wire_view_set_conversation (wire_view, 0);
 }
 
 static void
@@ -763,7 +786,9 @@ test_wire_imap (void)
   catch_up ();
   mr_engine_thread_close_session (mr_window_get_engine (window), handle);
 
+  mr_wire_view_set_conversation (wire_view, find_conversation ("a1 CAPABILITY"));
   text = mr_wire_view_dup_text (wire_view);
+  mr_wire_view_set_conversation (wire_view, 0);
   g_assert_nonnull (strstr (text, "untagged"));
   g_assert_nonnull (strstr (text, "tagged: the command with this tag is done"));
   g_assert_nonnull (strstr (text, "literal: that many octets follow"));
@@ -796,6 +821,15 @@ test_presentation (void)
   spin (500);
   /* Large type: the views' font (what they draw their text with) */
   after = pango_font_description_get_size (pango_context_get_font_description (gtk_widget_get_pango_context (state)));
+  /* The teacher's pointer highlight */
+  {
+    double px = 0, py = 0;
+
+    _mr_window_point_at (window, 420, 330);
+    g_assert_true (_mr_window_get_pointed_at (window, &px, &py));
+    g_assert_cmpfloat (px, >, 0);
+    g_assert_cmpfloat (py, >, 0);
+  }
   shoot ("presentation");
   g_test_message ("font size %d -> %d (Pango units)", before, after);
   g_assert_cmpint (after, >=, 18 * PANGO_SCALE);
@@ -821,6 +855,7 @@ test_presentation (void)
   mr_timeline_go_live (mr_window_get_timeline (window));
   g_assert_true (_mr_window_presentation_key (window, GDK_KEY_Escape, 0));
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (window), "presentation"));
+  g_assert_false (_mr_window_get_pointed_at (window, NULL, NULL));
   /* Out of presentation mode digits are text again */
   g_assert_false (_mr_window_presentation_key (window, GDK_KEY_3, 0));
   mr_engine_thread_close_session (mr_window_get_engine (window), handle);
