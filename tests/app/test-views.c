@@ -1081,6 +1081,45 @@ test_received_trace (void)
   g_assert_cmpstr (hosts[g_strv_length (hosts) - 1], ==, "mx1.recipient.example");
 }
 
+/* Scrubbing a 100,000-event session: stepping back rebuilds the past
+ * model; it has to stay well under a frame budget per key press. */
+static void
+test_timeline_100k (void)
+{
+  g_autoptr(MrEventModel) model = mr_event_model_new ();
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) mr_event_unref);
+  MrTimeline *timeline = MR_TIMELINE (g_object_ref_sink (mr_timeline_new ()));
+  gint64 start, elapsed, worst = 0;
+
+  for (guint i = 0; i < 100000; i++)
+    {
+      MrEvent *event = mr_event_new (MR_EVENT_LINE, i % 2 ? MR_DIRECTION_TO_CLIENT : MR_DIRECTION_TO_SERVER, "NOOP");
+
+      event->seq = i + 1;
+      event->conversation_id = 1 + i / 10;
+      g_ptr_array_add (batch, event);
+    }
+  mr_event_model_append (model, batch);
+  mr_timeline_set_model (timeline, model);
+
+  for (guint i = 0; i < 20; i++)
+    {
+      start = g_get_monotonic_time ();
+      mr_timeline_step_back (timeline);
+      elapsed = g_get_monotonic_time () - start;
+      worst = MAX (worst, elapsed);
+    }
+  g_assert_cmpuint (mr_timeline_get_cursor (timeline), ==, 100000 - 20);
+  start = g_get_monotonic_time ();
+  mr_timeline_set_cursor (timeline, 50000);
+  elapsed = g_get_monotonic_time () - start;
+  g_test_message ("100k events: worst step back %" G_GINT64_FORMAT " us, jump to the middle %" G_GINT64_FORMAT " us",
+                  worst, elapsed);
+  g_assert_cmpuint (mr_event_model_get_n_events (mr_timeline_get_shown_model (timeline)), ==, 50000);
+  g_assert_cmpint (worst, <, 200 * 1000);
+  g_object_unref (timeline);
+}
+
 static void
 test_state_verb_table (void)
 {
@@ -1129,6 +1168,7 @@ main (int   argc,
   g_test_add_func ("/views/state/rcpt-before-mail", test_state_rcpt_before_mail);
   g_test_add_func ("/views/state/pop3-imap", test_state_pop3_imap);
   g_test_add_func ("/views/timeline/scrub", test_timeline_scrub);
+  g_test_add_func ("/views/timeline/100k", test_timeline_100k);
   g_test_add_func ("/views/eavesdropper/leaks", test_eavesdropper_leaks);
   g_test_add_func ("/views/eavesdropper/starttls", test_eavesdropper_starttls);
   g_test_add_func ("/views/export", test_export);
