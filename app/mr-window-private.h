@@ -15,6 +15,7 @@
 #include "mr-faults-view.h"
 #include "mr-inspector-view.h"
 #include "mr-ladder-view.h"
+#include "mr-lesson-panel.h"
 #include "mr-mailbox-view.h"
 #include "mr-map-view.h"
 #include "mr-state-view.h"
@@ -36,6 +37,8 @@ struct _MrWindow
   MrLadderView         *ladder_view;
   MrTranscriptView     *transcript_view;
   MrConsole            *console;
+  AdwFlap              *lesson_flap;
+  MrLessonPanel        *lesson_panel;
   MrComposeView        *compose_view;
   MrMailboxView        *mailbox_view;
   MrFaultsView         *faults_view;

@@ -350,6 +350,7 @@ mr_window_constructed (GObject *object)
     }
 
   mr_console_set_engine (self->console, self->engine);
+  mr_lesson_panel_set_engine (self->lesson_panel, self->engine);
   mr_compose_view_set_engine (self->compose_view, self->engine);
   mr_mailbox_view_set_engine (self->mailbox_view, self->engine);
   mr_faults_view_set_engine (self->faults_view, self->engine);
@@ -458,6 +459,7 @@ mr_window_class_init (MrWindowClass *klass)
   g_type_ensure (MR_TYPE_CONSOLE);
   g_type_ensure (MR_TYPE_FAULTS_VIEW);
   g_type_ensure (MR_TYPE_LADDER_VIEW);
+  g_type_ensure (MR_TYPE_LESSON_PANEL);
   g_type_ensure (MR_TYPE_MAILBOX_VIEW);
   g_type_ensure (MR_TYPE_MAP_VIEW);
   g_type_ensure (MR_TYPE_STATE_VIEW);
@@ -473,6 +475,8 @@ mr_window_class_init (MrWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrWindow, ladder_view);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, transcript_view);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, console);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, lesson_flap);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, lesson_panel);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, compose_view);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, mailbox_view);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, faults_view);
