@@ -99,6 +99,7 @@ struct _MrLessonPanel
   GtkButton         *reset_button;
   GtkLabel          *step_counter;
   GtkProgressBar    *progress_bar;
+  GtkScrolledWindow *step_scroller;
   GtkLabel          *intro_label;
   GtkLabel          *explanation_label;
   GtkLabel          *step_title;
@@ -487,8 +488,9 @@ append_output (MrLessonPanel *self,
     mark = gtk_text_buffer_create_mark (buffer, "end", &end, FALSE);
   else
     gtk_text_buffer_move_mark (buffer, mark, &end);
-  /* Deferred by the view until its layout has the new lines. */
-  gtk_text_view_scroll_to_mark (self->output_view, mark, 0.0, TRUE, 0.0, 1.0);
+  /* The view scrolls to the new last line once its layout has it
+   * (output_upper_cb); this is for a view that is already laid out. */
+  gtk_text_view_scroll_mark_onscreen (self->output_view, mark);
 }
 
 /* What can be asked for now: a hint or the reference move only while a
@@ -501,6 +503,17 @@ update_actions (MrLessonPanel *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "lesson.hint", open && !self->completed);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "lesson.show-me", open && !self->completed);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "lesson.reset", self->link != NULL);
+}
+
+/* The console follows its newest line: its height grows after layout. */
+static void
+output_upper_cb (MrLessonPanel *self,
+                 GParamSpec    *pspec,
+                 GtkAdjustment *adjustment)
+{
+  gtk_adjustment_set_value (adjustment,
+                            gtk_adjustment_get_upper (adjustment) -
+                            gtk_adjustment_get_page_size (adjustment));
 }
 
 static void choice_clicked_cb (MrLessonPanel *self,
@@ -662,6 +675,7 @@ msg_apply (MrLessonPanel *self,
       if (self->verdict_step + 1 != msg->index)
         set_text (&self->verdict, self->verdict_label, NULL, NULL);
       update_step (self);
+      gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->step_scroller), 0);
       break;
 
     case MSG_STEP_COMPLETED:
@@ -1202,6 +1216,7 @@ mr_lesson_panel_class_init (MrLessonPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrLessonPanel, reset_button);
   gtk_widget_class_bind_template_child (widget_class, MrLessonPanel, step_counter);
   gtk_widget_class_bind_template_child (widget_class, MrLessonPanel, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, MrLessonPanel, step_scroller);
   gtk_widget_class_bind_template_child (widget_class, MrLessonPanel, intro_label);
   gtk_widget_class_bind_template_child (widget_class, MrLessonPanel, explanation_label);
   gtk_widget_class_bind_template_child (widget_class, MrLessonPanel, step_title);
@@ -1251,4 +1266,6 @@ mr_lesson_panel_init (MrLessonPanel *self)
                            G_CALLBACK (lesson_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->entry, "activate",
                            G_CALLBACK (entry_activate_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->output_scroller), "notify::upper",
+                           G_CALLBACK (output_upper_cb), self, G_CONNECT_SWAPPED);
 }
