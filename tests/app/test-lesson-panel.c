@@ -117,6 +117,9 @@ maybe_screenshot (const char *name)
   g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
 }
 
+static GtkWidget *find_widget (GtkWidget *widget,
+                               GType      type);
+
 static MrLesson *
 open_lesson (const char *id)
 {
@@ -150,6 +153,20 @@ test_catalog (void)
       g_assert_cmpstr (mr_lesson_catalog_get_status (catalog, lesson->id), ==, "Not started");
     }
   g_assert_cmpstr (((MrLesson *) g_ptr_array_index (lessons, 0))->id, ==, LESSON_1);
+
+  /* Activating the first row opens lesson 1; the back action returns. */
+  {
+    GtkWidget *row = find_widget (GTK_WIDGET (catalog), GTK_TYPE_LIST_BOX_ROW);
+
+    g_assert_nonnull (row);
+    gtk_widget_activate (row);
+    settle ();
+    g_assert_cmpstr (mr_lesson_panel_get_page (panel), ==, "lesson");
+    g_assert_cmpstr (mr_lesson_panel_get_lesson (panel)->id, ==, LESSON_1);
+    gtk_widget_activate_action (GTK_WIDGET (panel), "lesson.catalog", NULL);
+    g_assert_cmpstr (mr_lesson_panel_get_page (panel), ==, "catalog");
+    g_assert_null (mr_lesson_panel_get_lesson (panel));
+  }
 
   /* An unknown lesson is not opened. */
   g_assert_false (mr_lesson_panel_open_lesson (panel, "no-such-lesson"));
