@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "mr-console.h"
 #include "mr-engine-thread.h"
 #include "mr-lesson-catalog.h"
 #include "mr-lesson-panel.h"
@@ -133,6 +134,8 @@ struct _MrLessonPanel
   char              *error;
   char              *predicted;     /* picked before the command */
   GHashTable        *choice_buttons; /* code -> GtkButton (borrowed) */
+  GPtrArray         *history;        /* lines typed, oldest first */
+  int                history_pos;    /* -1: not browsing */
 
   guint              step;
   guint              verdict_step;  /* the step the verdict is about */
@@ -871,6 +874,13 @@ entry_activate_cb (MrLessonPanel *self,
 
   line = g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry)));
   gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  if (line[0] != '\0' &&
+      (self->history->len == 0 ||
+       g_strcmp0 (g_ptr_array_index (self->history, self->history->len - 1), line) != 0))
+    g_ptr_array_add (self->history, g_strdup (line));
+  if (self->history->len > 200)
+    g_ptr_array_remove_index (self->history, 0);
+  self->history_pos = -1;
   mr_lesson_panel_send (self, line);
 }
 
@@ -892,6 +902,71 @@ choice_clicked_cb (MrLessonPanel *self,
       gtk_label_set_label (self->predict_label, text);
     }
   op_queue (self, OP_PREDICT, code);
+}
+
+/* Up and Down walk the lines typed before, Tab completes a verb, as in
+ * the Console page. */
+static void
+history_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  MrLessonPanel *self = (MrLessonPanel *)widget;
+  GtkEditable *editable = GTK_EDITABLE (self->entry);
+  int n = self->history->len;
+
+  if (n == 0)
+    return;
+
+  if (g_str_equal (action_name, "lesson.history-previous"))
+    self->history_pos = self->history_pos < 0 ? n - 1 : MAX (self->history_pos - 1, 0);
+  else if (self->history_pos >= 0)
+    self->history_pos = self->history_pos + 1 >= n ? -1 : self->history_pos + 1;
+  else
+    return;
+
+  gtk_editable_set_text (editable, self->history_pos >= 0
+                         ? g_ptr_array_index (self->history, self->history_pos) : "");
+  gtk_editable_set_position (editable, -1);
+}
+
+static void
+complete_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  MrLessonPanel *self = (MrLessonPanel *)widget;
+  GtkEditable *editable = GTK_EDITABLE (self->entry);
+  g_autofree char *completed = NULL;
+
+  if (self->link == NULL)
+    return;
+
+  completed = mr_console_complete (mr_service_get_protocol (self->link->lesson->service),
+                                   gtk_editable_get_text (editable));
+  if (completed != NULL)
+    {
+      gtk_editable_set_text (editable, completed);
+      gtk_editable_set_position (editable, -1);
+    }
+}
+
+static gboolean
+entry_key_pressed_cb (GtkEventControllerKey *controller,
+                      guint                  keyval,
+                      guint                  keycode,
+                      GdkModifierType        state,
+                      MrLessonPanel         *self)
+{
+  if (keyval == GDK_KEY_Up)
+    return gtk_widget_activate_action (GTK_WIDGET (self), "lesson.history-previous", NULL);
+  if (keyval == GDK_KEY_Down)
+    return gtk_widget_activate_action (GTK_WIDGET (self), "lesson.history-next", NULL);
+  if (keyval == GDK_KEY_Tab && (state & GDK_MODIFIER_MASK) == 0 &&
+      gtk_editable_get_text (GTK_EDITABLE (self->entry))[0] != '\0')
+    return gtk_widget_activate_action (GTK_WIDGET (self), "lesson.complete", NULL);
+
+  return FALSE;
 }
 
 static void
@@ -1186,6 +1261,7 @@ mr_lesson_panel_finalize (GObject *object)
   MrLessonPanel *self = (MrLessonPanel *)object;
 
   g_clear_pointer (&self->choice_buttons, g_hash_table_unref);
+  g_clear_pointer (&self->history, g_ptr_array_unref);
   g_free (self->progress_path);
   g_free (self->hint);
   g_free (self->explanation);
@@ -1246,6 +1322,9 @@ mr_lesson_panel_class_init (MrLessonPanelClass *klass)
   gtk_widget_class_install_action (widget_class, "lesson.reset", NULL, reset_action);
   gtk_widget_class_install_action (widget_class, "lesson.catalog", NULL, catalog_action);
   gtk_widget_class_install_action (widget_class, "lesson.next", NULL, next_action);
+  gtk_widget_class_install_action (widget_class, "lesson.history-previous", NULL, history_action);
+  gtk_widget_class_install_action (widget_class, "lesson.history-next", NULL, history_action);
+  gtk_widget_class_install_action (widget_class, "lesson.complete", NULL, complete_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F1, 0, "lesson.hint", NULL);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
@@ -1253,7 +1332,11 @@ mr_lesson_panel_class_init (MrLessonPanelClass *klass)
 static void
 mr_lesson_panel_init (MrLessonPanel *self)
 {
+  GtkEventController *keys;
+
   self->choice_buttons = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->history = g_ptr_array_new_with_free_func (g_free);
+  self->history_pos = -1;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   update_actions (self);
@@ -1266,6 +1349,11 @@ mr_lesson_panel_init (MrLessonPanel *self)
                            G_CALLBACK (lesson_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->entry, "activate",
                            G_CALLBACK (entry_activate_cb), self, G_CONNECT_SWAPPED);
+  /* Capture: before the entry's text moves the cursor or the focus. */
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (keys, "key-pressed", G_CALLBACK (entry_key_pressed_cb), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (self->entry), keys);
   g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->output_scroller), "notify::upper",
                            G_CALLBACK (output_upper_cb), self, G_CONNECT_SWAPPED);
 }

@@ -363,6 +363,23 @@ test_resume (void)
   g_assert_cmpuint (mr_lesson_panel_get_step_index (panel), ==, 2);
   type_line ("MAIL FROM:<alice@sender.example>");
   g_assert_cmpuint (mr_lesson_panel_get_step_index (panel), ==, 3);
+
+  /* Up and Down walk the lines typed; Tab completes the verb. */
+  {
+    GtkEditable *entry = GTK_EDITABLE (mr_lesson_panel_get_entry (panel));
+
+    gtk_widget_activate_action (GTK_WIDGET (panel), "lesson.history-previous", NULL);
+    g_assert_cmpstr (gtk_editable_get_text (entry), ==, "MAIL FROM:<alice@sender.example>");
+    gtk_widget_activate_action (GTK_WIDGET (panel), "lesson.history-previous", NULL);
+    g_assert_cmpstr (gtk_editable_get_text (entry), ==, "EHLO smtp.sender.example");
+    gtk_widget_activate_action (GTK_WIDGET (panel), "lesson.history-next", NULL);
+    gtk_widget_activate_action (GTK_WIDGET (panel), "lesson.history-next", NULL);
+    g_assert_cmpstr (gtk_editable_get_text (entry), ==, "");
+    gtk_editable_set_text (entry, "rc");
+    gtk_widget_activate_action (GTK_WIDGET (panel), "lesson.complete", NULL);
+    g_assert_true (g_str_has_prefix (gtk_editable_get_text (entry), "RCPT"));
+    gtk_editable_set_text (entry, "");
+  }
   mr_lesson_panel_show_catalog (panel);
 }
 
