@@ -161,7 +161,14 @@ layout_events (GListModel *events,
             case MR_EVENT_LINE:
             case MR_EVENT_CONTENT:
             default:
-              row.label = g_utf8_substring (event->text ? event->text : "", 0, 70);
+              {
+                const char *text = event->text ? event->text : "";
+
+                /* GLib 2.74's g_utf8_substring() reads past a string
+                 * shorter than the end position. */
+                row.label = g_utf8_strlen (text, -1) > 70 ? g_utf8_substring (text, 0, 70)
+                                                          : g_strdup (text);
+              }
               break;
             }
         }

@@ -75,8 +75,10 @@ case "${1:-}" in
     install_deps "${build_packages[@]}" "${test_packages[@]}"
     dir=_build-test
     args=()
+    multiplier=
     if [ "${2:-}" = "--sanitize" ]; then
       dir=_build-sanitize
+      multiplier=4
       args=(-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug)
       # Any sanitizer report fails the test that produced it.
       export ASAN_OPTIONS="abort_on_error=1:halt_on_error=1:detect_leaks=1:fast_unwind_on_malloc=0"
@@ -86,7 +88,7 @@ case "${1:-}" in
     setup "$dir" "${args[@]}"
     # One X server for the whole run: the app suite needs a display.
     GSK_RENDERER=cairo xvfb-run -a -s '-screen 0 1280x800x24' \
-      meson test -C "$dir" --print-errorlogs --num-processes 2 "${@:3}"
+      meson test -C "$dir" --print-errorlogs --num-processes 2 ${multiplier:+--timeout-multiplier "$multiplier"} "${@:3}"
     ;;
   *)
     echo "usage: $0 run | test [--sanitize]" >&2
