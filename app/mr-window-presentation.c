@@ -226,6 +226,12 @@ _mr_window_presentation_key (MrWindow        *self,
   if (!_mr_window_get_presenting (self))
     return FALSE;
 
+  /* Typing in a console (a lesson's, or the raw one) keeps its letters and
+   * digits; only Esc leaves presentation mode from there. */
+  focus = gtk_root_get_focus (GTK_ROOT (self));
+  if (keyval != GDK_KEY_Escape && focus != NULL && GTK_IS_EDITABLE (focus))
+    return FALSE;
+
   if (keyval == GDK_KEY_f || keyval == GDK_KEY_F)
     gtk_widget_activate_action (GTK_WIDGET (self), "win.fast-forward", NULL);
   else if (keyval == GDK_KEY_Escape)
