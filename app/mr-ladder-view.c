@@ -423,10 +423,16 @@ mr_ladder_view_set_model (MrLadderView *self,
   g_return_if_fail (MR_IS_EVENT_MODEL (model));
   g_return_if_fail (MR_IS_TOPOLOGY (topology));
 
-  g_set_object (&self->topology, topology);
+  /* The timeline swaps models on every scrub: follow the topology once. */
+  if (self->topology != topology)
+    {
+      if (self->topology != NULL)
+        g_signal_handlers_disconnect_by_func (self->topology, on_topology_changed_cb, self);
+      g_set_object (&self->topology, topology);
+      g_signal_connect_object (topology, "changed", G_CALLBACK (on_topology_changed_cb),
+                               self, G_CONNECT_SWAPPED);
+    }
   g_set_object (&self->header->topology, topology);
-  g_signal_connect_object (topology, "changed", G_CALLBACK (on_topology_changed_cb),
-                           self, G_CONNECT_SWAPPED);
 
   selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (model)));
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (selection));
