@@ -154,8 +154,16 @@ mr_eavesdropper_explain_leak (const MrEvent *event)
       g_autofree char *arg = nth_word (event->text, event->protocol == MR_PROTOCOL_IMAP ? 3 : 2);
       g_autofree char *decoded = NULL;
 
-      if (arg != NULL && !(event->flags & MR_EVENT_FLAG_MASKED) &&
-          (decoded = decode_base64_text (arg)) != NULL)
+      /* What a wiretap had: the line before Mailroom masked it. */
+      if (arg != NULL && (event->flags & MR_EVENT_FLAG_MASKED) && event->secret != NULL)
+        {
+          g_autofree char *wire = g_strndup (g_bytes_get_data (event->secret, NULL),
+                                             g_bytes_get_size (event->secret));
+
+          g_free (arg);
+          arg = nth_word (wire, event->protocol == MR_PROTOCOL_IMAP ? 3 : 2);
+        }
+      if (arg != NULL && (decoded = decode_base64_text (arg)) != NULL)
         return g_strdup_printf (_("credentials: base64 -d gives \u201c%s\u201d"), decoded);
       if (mech != NULL && g_ascii_strcasecmp (mech, "PLAIN") == 0 && arg != NULL)
         return g_strdup (_("credentials: the payload is base64 of \\0user\\0password (RFC 4616), "
@@ -168,8 +176,21 @@ mr_eavesdropper_explain_leak (const MrEvent *event)
     }
 
   if (verb == NULL && (event->flags & MR_EVENT_FLAG_MASKED))
-    return g_strdup (_("credentials: an AUTH response, the user name or the password in base64, "
-                       "masked on Mailroom's bus"));
+    {
+      g_autofree char *decoded = NULL;
+
+      if (event->secret != NULL)
+        {
+          g_autofree char *wire = g_strndup (g_bytes_get_data (event->secret, NULL),
+                                             g_bytes_get_size (event->secret));
+
+          decoded = decode_base64_text (wire);
+        }
+      if (decoded != NULL)
+        return g_strdup_printf (_("credentials: base64 -d gives \u201c%s\u201d"), decoded);
+      return g_strdup (_("credentials: an AUTH response, the user name or the password in base64, "
+                         "masked on Mailroom's bus"));
+    }
 
   if (verb != NULL && g_ascii_strcasecmp (verb, "LOGIN") == 0)
     {

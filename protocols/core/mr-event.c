@@ -48,6 +48,7 @@ mr_event_unref (MrEvent *self)
       g_free (self->enhanced);
       g_free (self->state);
       g_clear_pointer (&self->content, g_bytes_unref);
+      g_clear_pointer (&self->secret, g_bytes_unref);
       g_free (self);
     }
 }
@@ -94,6 +95,17 @@ mr_event_set_content (MrEvent *self,
 {
   g_clear_pointer (&self->content, g_bytes_unref);
   self->content = content ? g_bytes_ref (content) : NULL;
+}
+
+void
+mr_event_set_secret (MrEvent    *self,
+                     const char *data,
+                     gsize       len)
+{
+  g_clear_pointer (&self->secret, g_bytes_unref);
+  if (data != NULL)
+    self->secret = g_bytes_new (data, len);
+  self->flags |= MR_EVENT_FLAG_MASKED;
 }
 
 guint

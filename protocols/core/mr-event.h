@@ -89,6 +89,10 @@ struct _MrEvent
   char         *enhanced;         /* RFC 3463 status "5.1.1", or NULL */
   char         *state;            /* protocol state after this event, or NULL */
   GBytes       *content;          /* MR_EVENT_CONTENT: the bytes, else NULL */
+  /* MR_EVENT_FLAG_MASKED: what was on the wire before masking, for the
+   * lab's own eavesdropper view. Never exported, logged or sent to the web
+   * view: lab passwords only, but passwords all the same. */
+  GBytes       *secret;
 
   /*< private >*/
   gatomicrefcount ref_count;
@@ -111,6 +115,9 @@ void     mr_event_set_state  (MrEvent     *self,
                               const char  *state);
 void     mr_event_set_content (MrEvent    *self,
                               GBytes      *content);
+void     mr_event_set_secret (MrEvent     *self,
+                              const char  *data,
+                              gsize        len);
 /* Class of an SMTP code: 2..5, or 0 for none. */
 guint    mr_event_get_reply_class (const MrEvent *self);
 

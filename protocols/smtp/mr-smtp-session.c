@@ -398,13 +398,16 @@ mr_smtp_format_received (MrSmtpEnvelope *envelope,
 
 /* Events for client lines */
 
+/* @secret: the line as sent, when @text is its masked form. */
 static void
-emit_client_line (MrSmtpSession *self,
-                  const char    *text,
-                  gsize          len,
-                  const char    *verb,
-                  MrLineEnding   ending,
-                  MrEventFlags   flags)
+emit_client_line_full (MrSmtpSession *self,
+                       const char    *text,
+                       gsize          len,
+                       const char    *verb,
+                       MrLineEnding   ending,
+                       MrEventFlags   flags,
+                       const char    *secret,
+                       gsize          secret_len)
 {
   g_autofree char *valid = NULL;
   MrEvent *event;
@@ -415,6 +418,8 @@ emit_client_line (MrSmtpSession *self,
   valid = g_utf8_make_valid (text, len);
   event = mr_conversation_new_event (conversation (self), MR_EVENT_LINE,
                                      MR_DIRECTION_TO_SERVER, valid);
+  if (secret != NULL)
+    mr_event_set_secret (event, secret, secret_len);
   mr_event_set_verb (event, verb);
   mr_event_set_state (event, state_name (self));
   event->flags |= flags;
@@ -423,6 +428,17 @@ emit_client_line (MrSmtpSession *self,
   if (self->commands_in_feed > 0)
     event->flags |= MR_EVENT_FLAG_PIPELINED;
   mr_conversation_emit (conversation (self), event);
+}
+
+static void
+emit_client_line (MrSmtpSession *self,
+                  const char    *text,
+                  gsize          len,
+                  const char    *verb,
+                  MrLineEnding   ending,
+                  MrEventFlags   flags)
+{
+  emit_client_line_full (self, text, len, verb, ending, flags, NULL, 0);
 }
 
 static void
@@ -1595,7 +1611,8 @@ command_line (MrSmtpSession *self,
       g_autofree char *mech = g_strndup (cmd.args, (const char *)memchr (cmd.args, ' ', cmd.args_len) - cmd.args);
       g_autofree char *masked = g_strdup_printf ("%.*s %s ****", (int)strlen (cmd.name), line, mech);
 
-      emit_client_line (self, masked, strlen (masked), cmd.name, ending, MR_EVENT_FLAG_MASKED);
+      emit_client_line_full (self, masked, strlen (masked), cmd.name, ending, MR_EVENT_FLAG_MASKED,
+                             line, len);
     }
   else
     emit_client_line (self, line, len, ok ? cmd.name : NULL, ending, 0);
@@ -1632,7 +1649,7 @@ auth_line (MrSmtpSession *self,
   if (len == 1 && line[0] == '*')
     emit_client_line (self, line, len, NULL, ending, 0);
   else
-    emit_client_line (self, "****", 4, NULL, ending, MR_EVENT_FLAG_MASKED);
+    emit_client_line_full (self, "****", 4, NULL, ending, MR_EVENT_FLAG_MASKED, line, len);
   auth_response (self, line, len);
 }
 
