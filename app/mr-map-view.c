@@ -31,6 +31,7 @@ typedef struct
   gint64  start;     /* frame time, µs */
   gint64  duration;
   int     accepts;   /* host that takes a message when this arrives, or -1 */
+  gboolean locked;   /* sent inside TLS: drawn with a padlock */
 } Envelope;
 
 /* When the next envelope of a conversation may leave. */
@@ -457,6 +458,20 @@ append_envelope (MrMapView      *self,
     append_line (snapshot, -w / 2, -h / 2, 0, -h / 2 + h * 0.35, 1.5 * g->scale, &flap);
     append_line (snapshot, 0, -h / 2 + h * 0.35, w / 2, -h / 2, 1.5 * g->scale, &flap);
   }
+  /* A padlock on the corner: the line went inside TLS (RFC 3207), so an
+   * observer on the link sees that something passed, not what. */
+  if (envelope->locked)
+    {
+      double s = 6 * g->scale;
+      double lx = w / 2;
+      double ly = -h / 2;
+
+      append_line (snapshot, lx - s * 0.35, ly, lx - s * 0.35, ly - s * 0.6, 1.5 * g->scale, &white);
+      append_line (snapshot, lx + s * 0.35, ly, lx + s * 0.35, ly - s * 0.6, 1.5 * g->scale, &white);
+      append_line (snapshot, lx - s * 0.35, ly - s * 0.6, lx + s * 0.35, ly - s * 0.6, 1.5 * g->scale, &white);
+      append_rounded (snapshot, &GRAPHENE_RECT_INIT (lx - s * 0.6, ly - s * 0.1, s * 1.2, s * 0.9),
+                      1.5 * g->scale, &envelope->color, &white, 1.2 * g->scale);
+    }
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-tw / 2.0, -th / 2.0));
   gtk_snapshot_append_layout (snapshot, layout, &white);
   gtk_snapshot_restore (snapshot);
@@ -749,6 +764,7 @@ mr_map_view_push_event (MrMapView *self,
   envelope->src = src;
   envelope->dst = dst;
   envelope->label = mr_event_dup_label (event);
+  envelope->locked = (event->flags & MR_EVENT_FLAG_ENCRYPTED) != 0;
   gdk_rgba_parse (&envelope->color, mr_event_class_color (mr_event_classify (event)));
   envelope->duration = BASE_DURATION_USEC / MAX (self->speed, 0.05);
   envelope->accepts = accepts;
