@@ -14,7 +14,7 @@ build_packages=(
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libgmime-3.0-dev
   libjson-glib-dev libgnutls28-dev glib-networking
   desktop-file-utils appstream gsettings-desktop-schemas adwaita-icon-theme
-  fonts-cantarell telnet
+  fonts-cantarell telnet swaks curl
 )
 # ...and what the test suites drive it with: real mail clients and reference servers.
 test_packages=(
