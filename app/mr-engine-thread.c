@@ -16,6 +16,7 @@
 #include "mr-engine.h"
 #include "mr-engine-thread.h"
 #include "mr-event-bus.h"
+#include "mr-lesson-library.h"
 #include "mr-scenario.h"
 #include "mr-world.h"
 #include "mr-store.h"
@@ -55,6 +56,8 @@ struct _MrEngineThread
   /* Written on the engine thread, read on the GUI thread */
   gint          queue_length;
   char         *relay_host;       /* immutable after start */
+  GStrv         fault_specs;      /* under mutex */
+  gint          faults_serial;    /* bumped when fault_specs changes */
 
   /* GUI-side mirror of the clock */
   gboolean      playing;
@@ -166,6 +169,33 @@ on_queue_changed_cb (GListModel     *queue,
   g_atomic_int_set (&self->queue_length, g_list_model_get_n_items (queue));
 }
 
+/* Engine thread: the faults switched on, copied for the map's badges. */
+static void
+on_faults_changed_cb (GListModel     *faults,
+                      guint           position,
+                      guint           removed,
+                      guint           added,
+                      MrEngineThread *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  GStrv specs;
+
+  for (guint i = 0; i < g_list_model_get_n_items (faults); i++)
+    {
+      g_autoptr(MrFault) fault = g_list_model_get_item (faults, i);
+      g_autofree char *spec = mr_fault_to_spec (fault);
+
+      g_strv_builder_add (builder, spec);
+    }
+  specs = g_strv_builder_end (builder);
+
+  g_mutex_lock (&self->mutex);
+  g_strfreev (self->fault_specs);
+  self->fault_specs = specs;
+  g_mutex_unlock (&self->mutex);
+  g_atomic_int_inc (&self->faults_serial);
+}
+
 static gpointer
 engine_thread_func (gpointer data)
 {
@@ -180,6 +210,14 @@ engine_thread_func (gpointer data)
   if (!mr_engine_load_scenario (engine, NULL, &error))
     g_warning ("Could not load the default scenario: %s", error->message);
   g_clear_error (&error);
+
+  /* /api/v1/lessons: the web view shows the lessons and the progress the
+   * lesson panel saves (the default lessons.ini). */
+  {
+    g_autoptr(MrLessonLibrary) lessons = mr_lesson_library_new (NULL);
+
+    mr_engine_set_lesson_source (engine, MR_LESSON_SOURCE (lessons));
+  }
 
   /* Maildir persistence (preferences): mutt can open what the lab keeps. */
   if (self->maildir != NULL && !mr_engine_use_maildir (engine, self->maildir, &error))
@@ -210,6 +248,9 @@ engine_thread_func (gpointer data)
           g_atomic_int_set (&self->queue_length, g_list_model_get_n_items (queue));
           g_signal_connect_object (queue, "items-changed", G_CALLBACK (on_queue_changed_cb), self, 0);
         }
+      g_signal_connect_object (mr_world_get_faults (world), "items-changed",
+                               G_CALLBACK (on_faults_changed_cb), self, 0);
+      on_faults_changed_cb (G_LIST_MODEL (mr_world_get_faults (world)), 0, 0, 0, self);
     }
 
   /* STARTTLS and the implicit-TLS ports: the self-signed certificate in the
@@ -1272,6 +1313,29 @@ mr_engine_thread_get_queue_length (MrEngineThread *self)
   return g_atomic_int_get (&self->queue_length);
 }
 
+GStrv
+mr_engine_thread_dup_faults (MrEngineThread *self,
+                             guint          *serial_r)
+{
+  GStrv specs;
+
+  g_return_val_if_fail (MR_IS_ENGINE_THREAD (self), NULL);
+
+  g_mutex_lock (&self->mutex);
+  if (serial_r != NULL)
+    *serial_r = g_atomic_int_get (&self->faults_serial);
+  specs = g_strdupv (self->fault_specs);
+  g_mutex_unlock (&self->mutex);
+  return specs != NULL ? specs : g_new0 (char *, 1);
+}
+
+guint
+mr_engine_thread_get_faults_serial (MrEngineThread *self)
+{
+  g_return_val_if_fail (MR_IS_ENGINE_THREAD (self), 0);
+  return g_atomic_int_get (&self->faults_serial);
+}
+
 const char *
 mr_engine_thread_get_relay_host (MrEngineThread *self)
 {
@@ -1311,6 +1375,7 @@ mr_engine_thread_finalize (GObject *object)
   g_free (self->address);
   g_free (self->scenario_json);
   g_free (self->relay_host);
+  g_strfreev (self->fault_specs);
   g_free (self->maildir);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);

@@ -159,6 +159,15 @@ gboolean        mr_engine_thread_set_fault_finish (MrEngineThread     *self,
                                                    GAsyncResult       *result,
                                                    GError            **error);
 
+/* The faults switched on now, as "NAME[@TARGET]" specs, however they were
+ * switched (faults page, web API, lessons). @serial_r (may be NULL) gets a
+ * number that changes with them; compare it with
+ * mr_engine_thread_get_faults_serial() to copy only when needed.
+ * (transfer full) */
+GStrv           mr_engine_thread_dup_faults        (MrEngineThread     *self,
+                                                    guint              *serial_r);
+guint           mr_engine_thread_get_faults_serial (MrEngineThread     *self);
+
 /* Dot-stuffs @body and normalizes line ends to CRLF (RFC 5321 4.5.2). */
 char           *mr_dot_stuff                    (const char         *body);
 

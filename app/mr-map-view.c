@@ -11,8 +11,10 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "mr-event-model.h"
+#include "mr-fault.h"
 #include "mr-map-view.h"
 #include "mr-topology.h"
 
@@ -21,6 +23,7 @@
 #define CATCH_UP_USEC        (3 * G_USEC_PER_SEC)  /* backlog beyond which envelopes speed up */
 #define MAX_ENVELOPES        400
 #define GLOW_USEC            (1200 * 1000)
+#define PAST_TRAIL           3               /* envelopes drawn for a past moment */
 
 typedef struct
 {
@@ -33,6 +36,14 @@ typedef struct
   int     accepts;   /* host that takes a message when this arrives, or -1 */
   gboolean locked;   /* sent inside TLS: drawn with a padlock */
 } Envelope;
+
+/* A fault switched on, as the map places it. */
+typedef struct
+{
+  char              *name;
+  char              *target;   /* or NULL: everywhere */
+  const MrFaultInfo *info;
+} Fault;
 
 /* When the next envelope of a conversation may leave. */
 typedef struct
@@ -56,6 +67,12 @@ struct _MrMapView
   GHashTable *last_verb;     /* conversation id -> last client verb */
   char       *queue_host;    /* where the relay queue is */
   guint       queue_length;
+  GPtrArray  *faults;        /* Fault*, switched on now */
+
+  /* The timeline scrubbed back: a still frame of that moment */
+  MrEventModel *past;
+  GArray     *past_accepted; /* guint per host, as of the past moment */
+  GPtrArray  *past_envelopes; /* Envelope*, oldest first, the newest is the cursor */
   double      speed;
   guint       tick_id;
   gulong      topology_changed_id;
@@ -79,6 +96,52 @@ envelope_free (gpointer data)
 
   g_free (envelope->label);
   g_free (envelope);
+}
+
+static void
+fault_free (gpointer data)
+{
+  Fault *fault = data;
+
+  g_free (fault->name);
+  g_free (fault->target);
+  g_free (fault);
+}
+
+/* Follows @event of a conversation (last_verb: conversation id -> the
+ * client's last verb) and returns the host that took responsibility for a
+ * message with it, or -1. That is the 250 ending DATA or BDAT LAST
+ * (RFC 5321 4.1.1.4, RFC 3030 2); the map stacks such messages on their
+ * host. */
+static int
+follow_acceptance (GHashTable    *last_verb,
+                   const MrEvent *event,
+                   int            server)
+{
+  if (event->kind == MR_EVENT_DISCONNECT)
+    g_hash_table_remove (last_verb, &event->conversation_id);
+  else if (event->kind == MR_EVENT_LINE && event->direction == MR_DIRECTION_TO_SERVER && event->verb != NULL)
+    g_hash_table_insert (last_verb, g_memdup2 (&event->conversation_id, sizeof (guint64)),
+                         g_strdup (event->verb));
+  else if (event->kind == MR_EVENT_LINE && event->direction == MR_DIRECTION_TO_CLIENT &&
+           event->protocol == MR_PROTOCOL_SMTP && event->code == 250 &&
+           !(event->flags & MR_EVENT_FLAG_CONTINUED))
+    {
+      const char *verb = g_hash_table_lookup (last_verb, &event->conversation_id);
+
+      if (g_strcmp0 (verb, "DATA") == 0 || g_strcmp0 (verb, "BDAT") == 0)
+        {
+          g_hash_table_remove (last_verb, &event->conversation_id);
+          return server;
+        }
+    }
+  return -1;
+}
+
+static GHashTable *
+last_verb_table_new (void)
+{
+  return g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
 }
 
 /* The envelope arrived (or was dropped): credit the message it carried. */
@@ -240,6 +303,86 @@ link_point (const Geometry *g,
 
   *x = (1 - t) * (1 - t) * x1 + 2 * (1 - t) * t * cx + t * t * x2;
   *y = (1 - t) * (1 - t) * y1 + 2 * (1 - t) * t * cy + t * t * y2;
+}
+
+/* Faults ---------------------------------------------------------------- */
+
+static gboolean
+name_in_domain (const char *name,
+                const char *domain)
+{
+  gsize n = strlen (name), d = strlen (domain);
+
+  /* As the fault set matches: "recipient.example" covers its hosts. */
+  return g_ascii_strcasecmp (name, domain) == 0 ||
+         (n > d && name[n - d - 1] == '.' && g_ascii_strcasecmp (name + n - d, domain) == 0);
+}
+
+/* Whether @fault bites on @host, following where the fault set checks it
+ * (mr_fault_set_check()): the stage says which kind of server asks, the
+ * target narrows it to a host, a domain's hosts or an account's. */
+static gboolean
+fault_on_host (const Fault  *fault,
+               const MrHost *host)
+{
+  const MrFaultInfo *info = fault->info;
+  gboolean smtp = g_strcmp0 (host->role, "submission") == 0 || g_strcmp0 (host->role, "mx") == 0 ||
+                  g_strcmp0 (host->role, "relay") == 0;
+  gboolean mailbox = g_strcmp0 (host->role, "mailbox") == 0;
+  guint mailbox_protocols = (1u << MR_PROTOCOL_POP3) | (1u << MR_PROTOCOL_IMAP);
+  const char *at;
+
+  switch (info->stage)
+    {
+    case MR_FAULT_STAGE_DNS:
+      /* The look-up fails for whoever sends on: the relay (RFC 5321 5.1),
+       * whatever domain was broken. */
+      return g_strcmp0 (host->role, "submission") == 0 || g_strcmp0 (host->role, "relay") == 0;
+    case MR_FAULT_STAGE_AUTH:
+      if (g_strcmp0 (host->role, "submission") != 0)
+        return FALSE;
+      break;
+    case MR_FAULT_STAGE_MAIL:
+    case MR_FAULT_STAGE_RCPT:
+    case MR_FAULT_STAGE_DATA:
+      if (!smtp)
+        return FALSE;
+      break;
+    case MR_FAULT_STAGE_LOGIN:
+    case MR_FAULT_STAGE_MAILBOX:
+      if (!mailbox)
+        return FALSE;
+      break;
+    case MR_FAULT_STAGE_CONNECT:
+    default:
+      if (!((smtp && (info->protocols == 0 || (info->protocols & (1u << MR_PROTOCOL_SMTP)))) ||
+            (mailbox && (info->protocols == 0 || (info->protocols & mailbox_protocols)))))
+        return FALSE;
+      break;
+    }
+
+  if (fault->target == NULL)
+    return TRUE;
+  at = strrchr (fault->target, '@');
+  return name_in_domain (host->name, at != NULL ? at + 1 : fault->target);
+}
+
+/* (transfer full) The faults biting on host @index, by name. */
+static GStrv
+dup_host_faults (MrMapView *self,
+                 guint      index)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  const MrHost *host = mr_topology_get_host (self->topology, index);
+
+  for (guint i = 0; i < self->faults->len; i++)
+    {
+      const Fault *fault = g_ptr_array_index (self->faults, i);
+
+      if (fault_on_host (fault, host))
+        g_strv_builder_add (builder, fault->name);
+    }
+  return g_strv_builder_end (builder);
 }
 
 /* Drawing helpers -------------------------------------------------------- */
@@ -477,6 +620,72 @@ append_envelope (MrMapView      *self,
   gtk_snapshot_restore (snapshot);
 }
 
+/* "⚠ greylisting" (or "⚠ 2 faults") on the top-left corner of a node. */
+static void
+append_fault_badge (MrMapView             *self,
+                    GtkSnapshot           *snapshot,
+                    const Geometry        *g,
+                    const graphene_rect_t *rect,
+                    GStrv                  names)
+{
+  guint n = g_strv_length (names);
+  g_autofree char *text = n == 1 ? g_strdup_printf ("⚠ %s", names[0])
+                                 : g_strdup_printf (ngettext ("⚠ %u fault", "⚠ %u faults", n), n);
+  g_autoptr(PangoLayout) layout = make_layout (self, text, 12 * g->scale, TRUE);
+  GdkRGBA red, white = { 1, 1, 1, 1 };
+  int w, h;
+  double bx, by;
+
+  gdk_rgba_parse (&red, mr_event_class_color (5));
+  pango_layout_set_width (layout, (rect->size.width - 12 * g->scale) * PANGO_SCALE);
+  pango_layout_get_pixel_size (layout, &w, &h);
+  bx = rect->origin.x + 6 * g->scale;
+  by = rect->origin.y - h / 2.0 - 2 * g->scale;
+  append_rounded (snapshot, &GRAPHENE_RECT_INIT (bx - 6 * g->scale, by - 2 * g->scale,
+                                                 w + 12 * g->scale, h + 4 * g->scale),
+                  (h + 4 * g->scale) / 2, &red, &white, 1.5 * g->scale);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (bx, by));
+  gtk_snapshot_append_layout (snapshot, layout, &white);
+  gtk_snapshot_restore (snapshot);
+}
+
+/* Says, across the top, that the map shows a past moment. */
+static void
+append_past_banner (MrMapView      *self,
+                    GtkSnapshot    *snapshot,
+                    const Geometry *g,
+                    const GdkRGBA  *fg)
+{
+  guint n = mr_event_model_get_n_events (self->past);
+  MrEvent *last = n > 0 ? mr_event_model_get_event (self->past, n - 1) : NULL;
+  g_autofree char *seq = g_strdup_printf ("%" G_GUINT64_FORMAT, last ? last->seq : 0);
+  /* Translators: %s is an event number */
+  g_autofree char *text = g_strdup_printf (_("The past, at event %s: the lab carries on live"), seq);
+  g_autoptr(PangoLayout) layout = make_layout (self, text, 13 * g->scale, TRUE);
+  GdkRGBA fill = *fg;
+  GdkRGBA ink;
+  int w, h;
+  double x, y;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (GTK_WIDGET (self)), "window_bg_color", &ink))
+    gdk_rgba_parse (&ink, "#fafafa");
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  fill.alpha = 0.8;
+  pango_layout_get_pixel_size (layout, &w, &h);
+  x = (g->width - w) / 2;
+  y = 8 * g->scale;
+  append_rounded (snapshot, &GRAPHENE_RECT_INIT (x - 10 * g->scale, y - 3 * g->scale,
+                                                 w + 20 * g->scale, h + 6 * g->scale),
+                  (h + 6 * g->scale) / 2, &fill, NULL, 0);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
+  gtk_snapshot_append_layout (snapshot, layout, &ink);
+  gtk_snapshot_restore (snapshot);
+}
+
 static void
 mr_map_view_snapshot (GtkWidget   *widget,
                       GtkSnapshot *snapshot)
@@ -538,7 +747,8 @@ mr_map_view_snapshot (GtkWidget   *widget,
       GdkRGBA accent, fill = node_fill, role_fg;
       double cx, cy;
       graphene_rect_t rect;
-      gint64 glow_until = i < self->glow->len ? g_array_index (self->glow, gint64, i) : 0;
+      gint64 glow_until = i < self->glow->len && self->past == NULL ? g_array_index (self->glow, gint64, i) : 0;
+      GArray *accepted = self->past != NULL ? self->past_accepted : self->accepted;
 
       gdk_rgba_parse (&accent, role_color (host->role));
       host_center (&g, host, &cx, &cy);
@@ -572,7 +782,7 @@ mr_map_view_snapshot (GtkWidget   *widget,
 
       /* Messages waiting in the relay queue sit at the relay: an amber
        * badge on its bottom-right corner. */
-      if (self->queue_length > 0 && g_strcmp0 (host->name, self->queue_host) == 0)
+      if (self->past == NULL && self->queue_length > 0 && g_strcmp0 (host->name, self->queue_host) == 0)
         {
           g_autofree char *text = g_strdup_printf (ngettext ("%u queued", "%u queued", self->queue_length),
                                                    self->queue_length);
@@ -595,9 +805,9 @@ mr_map_view_snapshot (GtkWidget   *widget,
         }
 
       /* Messages this host accepted: a badge on its top-right corner. */
-      if (i < self->accepted->len && g_array_index (self->accepted, guint, i) > 0)
+      if (i < accepted->len && g_array_index (accepted, guint, i) > 0)
         {
-          g_autofree char *count = g_strdup_printf ("✉ %u", g_array_index (self->accepted, guint, i));
+          g_autofree char *count = g_strdup_printf ("✉ %u", g_array_index (accepted, guint, i));
           g_autoptr(PangoLayout) layout = make_layout (self, count, 12 * g.scale, TRUE);
           GdkRGBA white = { 1, 1, 1, 1 };
           int w, h;
@@ -614,10 +824,38 @@ mr_map_view_snapshot (GtkWidget   *widget,
           gtk_snapshot_append_layout (snapshot, layout, &white);
           gtk_snapshot_restore (snapshot);
         }
+
+      /* Faults switched on here (live only: the switches are today's):
+       * a red badge on the top-left corner. */
+      if (self->past == NULL && self->faults->len > 0)
+        {
+          g_auto(GStrv) names = dup_host_faults (self, i);
+          guint n = g_strv_length (names);
+
+          if (n > 0)
+            append_fault_badge (self, snapshot, &g, &rect, names);
+        }
     }
 
   /* Envelopes */
-  for (GList *l = self->envelopes.head; l != NULL; l = l->next)
+  if (self->past != NULL)
+    {
+      /* A still frame of the past: the cursor's line half-way, the lines
+       * just before it arrived and fading. */
+      for (guint i = 0; i < self->past_envelopes->len; i++)
+        {
+          const Envelope *envelope = g_ptr_array_index (self->past_envelopes, i);
+          gboolean newest = i + 1 == self->past_envelopes->len;
+
+          if (envelope->src >= n_hosts || envelope->dst >= n_hosts)
+            continue;
+          gtk_snapshot_push_opacity (snapshot, newest ? 1.0 : 0.3);
+          append_envelope (self, snapshot, &g, envelope, newest ? 0.5 : 1.0);
+          gtk_snapshot_pop (snapshot);
+        }
+      append_past_banner (self, snapshot, &g, &fg);
+    }
+  else for (GList *l = self->envelopes.head; l != NULL; l = l->next)
     {
       const Envelope *envelope = l->data;
       double progress;
@@ -674,6 +912,34 @@ on_topology_changed_cb (MrMapView  *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* The envelope @event travels in between @client and @server, or NULL for
+ * an event that does not fly (notes, content, disconnects, and all but
+ * the last line of a multiline reply: "250-...", RFC 5321 4.2.1, travels
+ * as one envelope with the final code). */
+static Envelope *
+envelope_new (MrMapView     *self,
+              const MrEvent *event,
+              int            client,
+              int            server)
+{
+  Envelope *envelope;
+
+  if (event->kind != MR_EVENT_LINE && event->kind != MR_EVENT_CONNECT)
+    return NULL;
+  if (event->flags & MR_EVENT_FLAG_CONTINUED)
+    return NULL;
+
+  envelope = g_new0 (Envelope, 1);
+  envelope->src = event->direction == MR_DIRECTION_TO_CLIENT ? server : client;
+  envelope->dst = event->direction == MR_DIRECTION_TO_CLIENT ? client : server;
+  envelope->label = mr_event_dup_label (event);
+  envelope->locked = (event->flags & MR_EVENT_FLAG_ENCRYPTED) != 0;
+  gdk_rgba_parse (&envelope->color, mr_event_class_color (mr_event_classify (event)));
+  envelope->duration = BASE_DURATION_USEC / MAX (self->speed, 0.05);
+  envelope->accepts = -1;
+  return envelope;
+}
+
 void
 mr_map_view_push_event (MrMapView *self,
                         MrEvent   *event)
@@ -702,28 +968,17 @@ mr_map_view_push_event (MrMapView *self,
   if (self->accepted->len < mr_topology_get_n_hosts (self->topology))
     g_array_set_size (self->accepted, mr_topology_get_n_hosts (self->topology));
 
-  /* Count the messages each server took responsibility for: the 250 that
-   * ends DATA or BDAT LAST (RFC 5321 4.1.1.4, RFC 3030 2). They sit at
-   * that host as a small stack of envelopes. */
   if (event->kind == MR_EVENT_DISCONNECT)
-    {
-      g_hash_table_remove (self->last_verb, &event->conversation_id);
-      g_hash_table_remove (self->schedules, &event->conversation_id);
-    }
-  else if (event->kind == MR_EVENT_LINE && event->direction == MR_DIRECTION_TO_SERVER && event->verb != NULL)
-    g_hash_table_insert (self->last_verb, g_memdup2 (&event->conversation_id, sizeof (guint64)),
-                         g_strdup (event->verb));
-  else if (event->kind == MR_EVENT_LINE && event->direction == MR_DIRECTION_TO_CLIENT &&
-           event->protocol == MR_PROTOCOL_SMTP && event->code == 250 &&
-           !(event->flags & MR_EVENT_FLAG_CONTINUED))
-    {
-      const char *verb = g_hash_table_lookup (self->last_verb, &event->conversation_id);
+    g_hash_table_remove (self->schedules, &event->conversation_id);
+  accepts = follow_acceptance (self->last_verb, event, server);
 
-      if (g_strcmp0 (verb, "DATA") == 0 || g_strcmp0 (verb, "BDAT") == 0)
-        {
-          accepts = server;
-          g_hash_table_remove (self->last_verb, &event->conversation_id);
-        }
+  /* Scrubbed back: the live world goes on unseen (counted, not flown), so
+   * going live shows the badges as they are now. */
+  if (self->past != NULL)
+    {
+      if (accepts >= 0)
+        g_array_index (self->accepted, guint, accepts)++;
+      return;
     }
 
   /* Notes (queued, delivered, bounced) light up the server; content and
@@ -734,18 +989,12 @@ mr_map_view_push_event (MrMapView *self,
       ensure_ticking (self);
       return;
     }
-  if (event->kind != MR_EVENT_LINE && event->kind != MR_EVENT_CONNECT)
-    return;
 
-  /* A multiline reply ("250-...", RFC 5321 4.2.1) travels as one envelope:
-   * the last line, which carries the final code. */
-  if (event->flags & MR_EVENT_FLAG_CONTINUED)
+  envelope = envelope_new (self, event, client, server);
+  if (envelope == NULL)
     return;
-
-  if (event->direction == MR_DIRECTION_TO_CLIENT)
-    src = server, dst = client;
-  else
-    src = client, dst = server;
+  src = envelope->src;
+  dst = envelope->dst;
 
   /* Screen readers hear the latest line, at most twice a second. */
   if (now - self->announced > G_USEC_PER_SEC / 2)
@@ -760,13 +1009,6 @@ mr_map_view_push_event (MrMapView *self,
       self->announced = now;
     }
 
-  envelope = g_new0 (Envelope, 1);
-  envelope->src = src;
-  envelope->dst = dst;
-  envelope->label = mr_event_dup_label (event);
-  envelope->locked = (event->flags & MR_EVENT_FLAG_ENCRYPTED) != 0;
-  gdk_rgba_parse (&envelope->color, mr_event_class_color (mr_event_classify (event)));
-  envelope->duration = BASE_DURATION_USEC / MAX (self->speed, 0.05);
   envelope->accepts = accepts;
 
   /* Causality, per conversation: a reply leaves only once the command it
@@ -808,18 +1050,134 @@ mr_map_view_push_event (MrMapView *self,
   ensure_ticking (self);
 }
 
+/* Faults and the past ----------------------------------------------------- */
+
+void
+mr_map_view_set_faults (MrMapView          *self,
+                        const char * const *specs)
+{
+  g_return_if_fail (MR_IS_MAP_VIEW (self));
+
+  g_ptr_array_set_size (self->faults, 0);
+  for (guint i = 0; specs != NULL && specs[i] != NULL; i++)
+    {
+      g_autofree char *name = NULL;
+      g_autofree char *target = NULL;
+      const MrFaultInfo *info;
+      Fault *fault;
+
+      if (!mr_fault_parse_spec (specs[i], &name, &target, NULL, NULL) ||
+          (info = mr_fault_catalog_lookup (name)) == NULL)
+        continue;
+      fault = g_new0 (Fault, 1);
+      fault->name = g_steal_pointer (&name);
+      fault->target = g_steal_pointer (&target);
+      fault->info = info;
+      g_ptr_array_add (self->faults, fault);
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+GStrv
+mr_map_view_dup_faults_on (MrMapView  *self,
+                           const char *host)
+{
+  int index;
+
+  g_return_val_if_fail (MR_IS_MAP_VIEW (self), NULL);
+
+  if (self->topology == NULL || (index = mr_topology_lookup (self->topology, host)) < 0)
+    return g_new0 (char *, 1);
+  return dup_host_faults (self, index);
+}
+
+void
+mr_map_view_show_past (MrMapView    *self,
+                       MrEventModel *past)
+{
+  g_autoptr(GHashTable) last_verb = NULL;
+  guint n_events;
+
+  g_return_if_fail (MR_IS_MAP_VIEW (self));
+  g_return_if_fail (!past || MR_IS_EVENT_MODEL (past));
+
+  g_set_object (&self->past, past);
+  g_array_set_size (self->past_accepted, 0);
+  g_ptr_array_set_size (self->past_envelopes, 0);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+
+  if (past == NULL || self->topology == NULL)
+    return;
+
+  /* Going back in time: what is in flight now belongs to the present. */
+  g_queue_clear_full (&self->envelopes, envelope_free);
+  g_hash_table_remove_all (self->schedules);
+
+  /* Badges as they were then; the last few lines as a still frame, the
+   * newest (the timeline's cursor) on its way. */
+  last_verb = last_verb_table_new ();
+  n_events = mr_event_model_get_n_events (past);
+  g_array_set_size (self->past_accepted, mr_topology_get_n_hosts (self->topology));
+  for (guint i = 0; i < n_events; i++)
+    {
+      MrEvent *event = mr_event_model_get_event (past, i);
+      int client, server, accepts;
+
+      mr_topology_learn (self->topology, event, &client, &server);
+      if (client < 0 || server < 0)
+        continue;
+      if (self->past_accepted->len < mr_topology_get_n_hosts (self->topology))
+        g_array_set_size (self->past_accepted, mr_topology_get_n_hosts (self->topology));
+      accepts = follow_acceptance (last_verb, event, server);
+      if (accepts >= 0)
+        g_array_index (self->past_accepted, guint, accepts)++;
+    }
+
+  for (guint i = n_events; i > 0 && self->past_envelopes->len < PAST_TRAIL; i--)
+    {
+      MrEvent *event = mr_event_model_get_event (past, i - 1);
+      int client = -1, server = -1;
+      Envelope *envelope;
+
+      mr_topology_learn (self->topology, event, &client, &server);
+      if (client < 0 || server < 0 || (envelope = envelope_new (self, event, client, server)) == NULL)
+        continue;
+      g_ptr_array_insert (self->past_envelopes, 0, envelope);
+    }
+}
+
+gboolean
+mr_map_view_get_showing_past (MrMapView *self)
+{
+  g_return_val_if_fail (MR_IS_MAP_VIEW (self), FALSE);
+  return self->past != NULL;
+}
+
+/* The label of the envelope the map shows for the timeline's cursor. */
+const char *
+mr_map_view_get_past_label (MrMapView *self)
+{
+  g_return_val_if_fail (MR_IS_MAP_VIEW (self), NULL);
+
+  if (self->past_envelopes->len == 0)
+    return NULL;
+  return ((Envelope *) g_ptr_array_index (self->past_envelopes, self->past_envelopes->len - 1))->label;
+}
+
 guint
 mr_map_view_get_n_accepted (MrMapView  *self,
                             const char *host)
 {
+  GArray *accepted;
   int index;
 
   g_return_val_if_fail (MR_IS_MAP_VIEW (self), 0);
 
+  accepted = self->past != NULL ? self->past_accepted : self->accepted;
   if (self->topology == NULL || (index = mr_topology_lookup (self->topology, host)) < 0 ||
-      (guint) index >= self->accepted->len)
+      (guint) index >= accepted->len)
     return 0;
-  return g_array_index (self->accepted, guint, index);
+  return g_array_index (accepted, guint, index);
 }
 
 void
@@ -895,6 +1253,51 @@ mr_map_view_set_speed (MrMapView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_SPEED]);
 }
 
+/* Hovering a host names it and explains the faults switched on there. */
+static gboolean
+mr_map_view_query_tooltip (GtkWidget  *widget,
+                           int         x,
+                           int         y,
+                           gboolean    keyboard_mode,
+                           GtkTooltip *tooltip)
+{
+  MrMapView *self = (MrMapView *)widget;
+  Geometry g;
+
+  if (self->topology == NULL || keyboard_mode)
+    return FALSE;
+
+  compute_geometry (self, &g);
+  for (guint i = 0; i < mr_topology_get_n_hosts (self->topology); i++)
+    {
+      const MrHost *host = mr_topology_get_host (self->topology, i);
+      g_autoptr(GString) text = NULL;
+      double cx, cy;
+
+      host_center (&g, host, &cx, &cy);
+      if (ABS (x - cx) > g.node_w / 2 || ABS (y - cy) > g.node_h / 2)
+        continue;
+
+      text = g_string_new (NULL);
+      g_string_append_printf (text, "<b>%s</b>\n%s", host->name, role_title (host->role));
+      for (guint f = 0; self->past == NULL && f < self->faults->len; f++)
+        {
+          const Fault *fault = g_ptr_array_index (self->faults, f);
+          g_autofree char *line = NULL;
+
+          if (!fault_on_host (fault, host))
+            continue;
+          line = g_markup_printf_escaped ("\n⚠ <b>%s</b>%s%s: %s", fault->name,
+                                          fault->target ? " @ " : "", fault->target ? fault->target : "",
+                                          _(fault->info->summary));
+          g_string_append (text, line);
+        }
+      gtk_tooltip_set_markup (tooltip, text->str);
+      return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 mr_map_view_measure (GtkWidget      *widget,
                      GtkOrientation  orientation,
@@ -934,6 +1337,10 @@ mr_map_view_finalize (GObject *object)
   g_clear_pointer (&self->accepted, g_array_unref);
   g_clear_pointer (&self->last_verb, g_hash_table_unref);
   g_clear_pointer (&self->queue_host, g_free);
+  g_clear_pointer (&self->faults, g_ptr_array_unref);
+  g_clear_object (&self->past);
+  g_clear_pointer (&self->past_accepted, g_array_unref);
+  g_clear_pointer (&self->past_envelopes, g_ptr_array_unref);
 
   G_OBJECT_CLASS (mr_map_view_parent_class)->finalize (object);
 }
@@ -997,6 +1404,7 @@ mr_map_view_class_init (MrMapViewClass *klass)
 
   widget_class->snapshot = mr_map_view_snapshot;
   widget_class->measure = mr_map_view_measure;
+  widget_class->query_tooltip = mr_map_view_query_tooltip;
 
   properties [PROP_TOPOLOGY] =
     g_param_spec_object ("topology", NULL, NULL, MR_TYPE_TOPOLOGY,
@@ -1018,8 +1426,12 @@ mr_map_view_init (MrMapView *self)
   self->schedules = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->glow = g_array_new (FALSE, TRUE, sizeof (gint64));
   self->accepted = g_array_new (FALSE, TRUE, sizeof (guint));
-  self->last_verb = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->last_verb = last_verb_table_new ();
+  self->faults = g_ptr_array_new_with_free_func (fault_free);
+  self->past_accepted = g_array_new (FALSE, TRUE, sizeof (guint));
+  self->past_envelopes = g_ptr_array_new_with_free_func (envelope_free);
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
 }
 
 GtkWidget *

@@ -41,6 +41,21 @@ guint       mr_map_view_get_n_accepted (MrMapView  *self,
 void        mr_map_view_set_queue      (MrMapView  *self,
                                         const char *host,
                                         guint       length);
+/* The faults switched on ("NAME[@TARGET]" specs, mr_fault_parse_spec()):
+ * each host they bite on gets a badge. */
+void        mr_map_view_set_faults     (MrMapView          *self,
+                                        const char * const *specs);
+/* The names of the faults badged on @host. (transfer full) */
+GStrv       mr_map_view_dup_faults_on  (MrMapView          *self,
+                                        const char         *host);
+/* Follows the timeline: @past (the events up to its cursor) is drawn as a
+ * still frame of that moment, badges as they were then; NULL goes back to
+ * the live animation. */
+void        mr_map_view_show_past      (MrMapView          *self,
+                                        MrEventModel       *past);
+gboolean    mr_map_view_get_showing_past (MrMapView        *self);
+/* The label of the envelope drawn for the cursor's event, or NULL. */
+const char *mr_map_view_get_past_label (MrMapView          *self);
 /* Envelopes queued or in flight. */
 guint       mr_map_view_get_n_envelopes (MrMapView *self);
 

@@ -59,6 +59,7 @@ struct _MrWindow
   MrTopology           *topology;
   GQueue                held;          /* MrEvent* drained but not shown (paused) */
   guint64               last_seq;
+  guint                 faults_serial; /* of the faults the map badges */
   guint                 tick_id;
   gboolean              playing;
 };

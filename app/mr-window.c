@@ -113,8 +113,16 @@ tick_cb (GtkWidget     *widget,
   mr_window_pump (self);
 
   if (self->engine != NULL)
-    mr_map_view_set_queue (self->map_view, mr_engine_thread_get_relay_host (self->engine),
-                           mr_engine_thread_get_queue_length (self->engine));
+    {
+      mr_map_view_set_queue (self->map_view, mr_engine_thread_get_relay_host (self->engine),
+                             mr_engine_thread_get_queue_length (self->engine));
+      if (mr_engine_thread_get_faults_serial (self->engine) != self->faults_serial)
+        {
+          g_auto(GStrv) faults = mr_engine_thread_dup_faults (self->engine, &self->faults_serial);
+
+          mr_map_view_set_faults (self->map_view, (const char * const *) faults);
+        }
+    }
 
   /* Leaving pause: release what was held, a frame's worth at a time. */
   if (self->playing && self->held.length > 0)
@@ -278,6 +286,7 @@ on_timeline_cursor_cb (MrWindow *self)
       mr_transcript_view_set_model (self->transcript_view, shown);
     }
   mr_state_view_set_cursor (self->state_view, cursor);
+  mr_map_view_show_past (self->map_view, cursor != 0 ? shown : NULL);
 
   /* Scrubbed: the event at the cursor is the newest shown; select it in
    * the transcript (its explanation appears beside it) and bring it into

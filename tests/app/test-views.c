@@ -22,6 +22,7 @@
 #include "mr-event-model.h"
 #include "mr-inspector-view.h"
 #include "mr-ladder-view.h"
+#include "mr-map-view.h"
 #include "mr-received-trace.h"
 #include "mr-smtp-local-delivery.h"
 #include "mr-smtp-session.h"
@@ -394,6 +395,12 @@ test_timeline_scrub (void)
   g_assert_nonnull (strstr (mr_transcript_view_get_explanation (mr_window_get_transcript_view (window)), "MAIL"));
   mr_window_show_page (window, "transcript");
   shoot ("timeline-scrubbed");
+  /* The map shows that moment too: the MAIL envelope, and says it is the
+   * past. */
+  g_assert_true (mr_map_view_get_showing_past (mr_window_get_map_view (window)));
+  g_assert_cmpstr (mr_map_view_get_past_label (mr_window_get_map_view (window)), ==, "MAIL");
+  mr_window_show_page (window, "map");
+  shoot ("map-scrubbed");
 
   /* The engine carries on while we look at the past. */
   n_live = mr_event_model_get_n_events (live);
@@ -410,6 +417,7 @@ test_timeline_scrub (void)
   g_assert_cmpstr (mr_state_view_get_state (mr_window_get_state_view (window)), ==, "greeted");
   mr_timeline_set_cursor (timeline, ehlo_seq);
   g_assert_cmpstr (transcript_last ()->verb, ==, "EHLO");
+  g_assert_cmpstr (mr_map_view_get_past_label (mr_window_get_map_view (window)), ==, "EHLO");
   mr_timeline_step_forward (timeline);
   g_assert_cmpuint (transcript_last ()->code, ==, 250);
 
@@ -418,6 +426,7 @@ test_timeline_scrub (void)
   g_assert_true (mr_timeline_get_live (timeline));
   g_assert_cmpuint (mr_timeline_get_cursor (timeline), ==, 0);
   g_assert_true (mr_timeline_get_shown_model (timeline) == live);
+  g_assert_false (mr_map_view_get_showing_past (mr_window_get_map_view (window)));
   g_assert_cmpuint (transcript_last ()->seq, ==,
                     mr_event_model_get_event (live, mr_event_model_get_n_events (live) - 1)->seq);
   g_assert_cmpuint (ladder_n_rows (), ==, mr_event_model_get_n_events (live));

@@ -535,6 +535,28 @@ transcript_has_code (gpointer data)
   return FALSE;
 }
 
+/* Whether the map badges fault @data on host "host" (object data). */
+static gboolean
+map_badges (const char *host,
+            const char *fault)
+{
+  g_auto(GStrv) names = mr_map_view_dup_faults_on (mr_window_get_map_view (window), host);
+
+  return g_strv_contains ((const char * const *) names, fault);
+}
+
+static gboolean
+map_badge_unknown_user (gpointer data)
+{
+  return map_badges ("mx1.recipient.example", "unknown-user") == GPOINTER_TO_INT (data);
+}
+
+static gboolean
+map_badge_greylisting (gpointer data)
+{
+  return map_badges ("mx1.recipient.example", "greylisting") == GPOINTER_TO_INT (data);
+}
+
 static void
 test_fault_unknown_user (void)
 {
@@ -549,6 +571,14 @@ test_fault_unknown_user (void)
   mr_faults_view_set_target (faults, "bob@recipient.example");
   mr_faults_view_set_active (faults, "unknown-user", TRUE);
   g_assert_true (wait_for (faults_done, GUINT_TO_POINTER (done + 1), 5000));
+
+  /* The map badges the servers that check bob's address at RCPT: the MXs
+   * of his domain; not his mailbox server, not another domain's. */
+  g_assert_true (wait_for (map_badge_unknown_user, GINT_TO_POINTER (TRUE), 5000));
+  g_assert_true (map_badges ("mx2.recipient.example", "unknown-user"));
+  g_assert_false (map_badges ("mail.recipient.example", "unknown-user"));
+  g_assert_false (map_badges ("smtp.sender.example", "unknown-user"));
+  g_assert_false (map_badges ("alice-laptop", "unknown-user"));
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "console");
   mr_console_set_service (console, MR_SERVICE_SMTP);
@@ -587,6 +617,8 @@ test_fault_unknown_user (void)
 
   mr_faults_view_set_active (faults, "unknown-user", FALSE);
   g_assert_true (wait_for (faults_done, GUINT_TO_POINTER (done + 2), 5000));
+  g_assert_true (wait_for (map_badge_unknown_user, GINT_TO_POINTER (FALSE), 5000));
+  g_assert_false (map_badges ("mx2.recipient.example", "unknown-user"));
   mr_console_send (console, "RSET");
   mr_console_send (console, "MAIL FROM:<alice@sender.example>");
   mr_console_send (console, "RCPT TO:<bob@recipient.example>");
@@ -632,6 +664,10 @@ test_relay_greylist_fast_forward (void)
   mr_faults_view_set_target (faults, "mx1.recipient.example");
   mr_faults_view_set_active (faults, "greylisting", TRUE);
   g_assert_true (wait_for (faults_done, GUINT_TO_POINTER (done + 1), 5000));
+  /* A badge on mx1 only: the fault was aimed at that host. */
+  g_assert_true (wait_for (map_badge_greylisting, GINT_TO_POINTER (TRUE), 5000));
+  g_assert_false (map_badges ("mx2.recipient.example", "greylisting"));
+  g_assert_false (map_badges ("smtp.sender.example", "greylisting"));
 
   mr_compose_view_set_service (compose, MR_SERVICE_SUBMISSION);
   mr_compose_view_set_message (compose, "alice@sender.example", "alice", "bob@recipient.example",
@@ -644,6 +680,8 @@ test_relay_greylist_fast_forward (void)
   /* The relay tried mx1, got 451 and keeps the message. */
   g_assert_true (wait_for (queue_at_least, GUINT_TO_POINTER (1), 10000));
   g_assert_true (wait_for (transcript_has_code, GUINT_TO_POINTER (451), 5000));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "map");
+  maybe_screenshot ("map-greylisting.png");
 
   /* Fast-forward to the retry (greylisting lets it through then). */
   for (guint i = 0; i < 20 && !queue_empty (NULL); i++)
@@ -656,6 +694,7 @@ test_relay_greylist_fast_forward (void)
 
   mr_faults_view_set_active (faults, "greylisting", FALSE);
   g_assert_true (wait_for (faults_done, GUINT_TO_POINTER (done + 2), 5000));
+  g_assert_true (wait_for (map_badge_greylisting, GINT_TO_POINTER (FALSE), 5000));
   mr_faults_view_set_target (faults, "");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.speed", "d", 1.0);
 }
