@@ -13,6 +13,7 @@
 
 #include "mr-engine-private.h"
 #include "mr-fault.h"
+#include "mr-lesson-library.h"
 #include "mr-server-options.h"
 #include "mr-world.h"
 
@@ -21,11 +22,18 @@ _mr_server_options_apply_extensions (MrServerOptions  *options,
                                      MrEngine         *engine,
                                      GError          **error)
 {
+  g_autoptr(MrLessonLibrary) lessons = NULL;
+
   if (options->list_faults)
     {
       mr_fault_catalog_print ();
       options->exit_early = TRUE;
     }
+
+  /* /api/v1/lessons: the built-in and user lessons, and the progress the
+   * app saved ($XDG_STATE_HOME/mailroom/lessons.ini). */
+  lessons = mr_lesson_library_new (NULL);
+  mr_engine_set_lesson_source (engine, MR_LESSON_SOURCE (lessons));
 
   return TRUE;
 }

@@ -17,6 +17,7 @@ typedef enum
   MR_ENGINE_EXTENSION_WORLD,    /* MrWorld: relay, DNS, faults */
   MR_ENGINE_EXTENSION_HTTP,     /* MrHttpServer: web view and API */
   MR_ENGINE_EXTENSION_MAILDIR,  /* MrMaildir: persistence */
+  MR_ENGINE_EXTENSION_LESSONS,  /* MrLessonSource: lessons and progress for the web API */
   MR_N_ENGINE_EXTENSIONS
 } MrEngineExtension;
 

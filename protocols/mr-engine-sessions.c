@@ -14,6 +14,7 @@
 #include "mr-error.h"
 #include "mr-http-server.h"
 #include "mr-imap-session.h"
+#include "mr-lesson-source.h"
 #include "mr-maildir.h"
 #include "mr-pop3-session.h"
 #include "mr-smtp-local-delivery.h"
@@ -206,4 +207,14 @@ _mr_engine_shutdown_extensions (MrEngine *self)
 
   if (http != NULL)
     mr_http_server_disconnect (MR_HTTP_SERVER (http));
+}
+
+void
+mr_engine_set_lesson_source (MrEngine       *self,
+                             MrLessonSource *source)
+{
+  g_return_if_fail (MR_IS_ENGINE (self));
+  g_return_if_fail (source == NULL || MR_IS_LESSON_SOURCE (source));
+
+  _mr_engine_set_extension (self, MR_ENGINE_EXTENSION_LESSONS, G_OBJECT (source));
 }

@@ -81,6 +81,11 @@ void            mr_engine_set_classroom    (MrEngine      *self,
 /* The token that unlocks state-changing API calls, or NULL before the web
  * view listens. */
 const char     *mr_engine_get_teacher_token (MrEngine     *self);
+/* Where the web API finds the lessons and the learner's progress
+ * (/api/v1/lessons); NULL: none, the API answers 501. Call it on the
+ * engine's thread. */
+void            mr_engine_set_lesson_source (MrEngine      *self,
+                                            MrLessonSource *source);
 /* Runs @func on the engine's thread. Thread-safe. */
 void            mr_engine_invoke           (MrEngine      *self,
                                             GSourceFunc    func,

@@ -18,6 +18,7 @@ typedef struct _MrConversation   MrConversation;
 typedef struct _MrEngine         MrEngine;
 typedef struct _MrEvent          MrEvent;
 typedef struct _MrEventBus       MrEventBus;
+typedef struct _MrLessonSource   MrLessonSource;
 typedef struct _MrLimits         MrLimits;
 typedef struct _MrLineReader     MrLineReader;
 typedef struct _MrMailbox        MrMailbox;

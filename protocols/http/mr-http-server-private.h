@@ -88,6 +88,10 @@ void        _mr_http_handle_faults (MrHttpServer      *self,
                                     SoupServerMessage *msg,
                                     GHashTable        *query,
                                     char             **segments);
+/* /api/v1/lessons (mr-http-lessons.c); @segments follow "lessons". */
+void        _mr_http_handle_lessons (MrHttpServer      *self,
+                                     SoupServerMessage *msg,
+                                     char             **segments);
 /* POST /api/v1/send (mr-http-send.c). */
 void        _mr_http_handle_send   (MrHttpServer      *self,
                                     SoupServerMessage *msg);

@@ -1605,21 +1605,6 @@ handle_queue (MrHttpServer      *self,
   reply_builder (msg, SOUP_STATUS_OK, builder);
 }
 
-/* API: what is not there yet */
-
-static void
-handle_pending_feature (MrHttpServer      *self,
-                        SoupServerMessage *msg,
-                        const char        *feature)
-{
-  const char *method = soup_server_message_get_method (msg);
-
-  if (strcmp (method, SOUP_METHOD_GET) != 0 && strcmp (method, SOUP_METHOD_HEAD) != 0 &&
-      !_mr_http_check_teacher (self, msg))
-    return;
-  reply_not_implemented (msg, feature);
-}
-
 static void
 handle_info (MrHttpServer      *self,
              SoupServerMessage *msg)
@@ -1762,7 +1747,7 @@ route_api (MrHttpServer      *self,
   else if (strcmp (segments[0], "scenario") == 0 && n == 1)
     handle_scenario (self, msg);
   else if (strcmp (segments[0], "lessons") == 0)
-    handle_pending_feature (self, msg, "lesson progress (lessons: mr_lesson_runner)");
+    _mr_http_handle_lessons (self, msg, segments + 1);
   else
     _mr_http_reply_error (msg, SOUP_STATUS_NOT_FOUND, NULL, "No such API: /api/v1/%s", segments[0]);
 }

@@ -21,6 +21,7 @@
 #include "mr-event-bus.h"
 #include "mr-event-json.h"
 #include "mr-http-server.h"
+#include "mr-lesson-source.h"
 #include "mr-relay.h"
 #include "mr-store.h"
 #include "mr-world.h"
@@ -383,6 +384,7 @@ test_openapi (Fixture       *f,
   static const char *documented[] = {
     "/api/v1/events", "/api/v1/events/stream", "/api/v1/accounts",
     "/api/v1/accounts/{address}/folders", "/api/v1/reply-codes", "/api/v1/clock", "/api/v1/send",
+    "/api/v1/lessons", "/api/v1/lessons/{id}", "/api/v1/lessons/{id}/progress",
   };
 
   request (f, "GET", "/api/v1/openapi.json", NULL, NULL, &r);
@@ -392,6 +394,8 @@ test_openapi (Fixture       *f,
   paths = json_object_get_object_member (doc, "paths");
   for (guint i = 0; i < G_N_ELEMENTS (documented); i++)
     g_assert_true (json_object_has_member (paths, documented[i]));
+  /* the old 501 stub is gone */
+  g_assert_false (json_object_has_member (paths, "/api/v1/lessons/progress"));
 }
 
 static void
@@ -709,17 +713,207 @@ test_stubs (Fixture       *f,
   g_autofree char *token = bearer (f);
   g_auto(Response) r = { 0 };
 
-  request (f, "GET", "/api/v1/lessons/progress", NULL, NULL, &r);
+  /* No lesson source: the lessons API says so (501), after the method
+   * and the token are checked as everywhere else. */
+  request (f, "GET", "/api/v1/lessons", NULL, NULL, &r);
   assert_error (&r, 501, NULL);
   response_clear (&r);
-  request (f, "PUT", "/api/v1/lessons/progress", NULL, "{}", &r);
+  request (f, "GET", "/api/v1/lessons/smtp-01-hello", NULL, NULL, &r);
+  assert_error (&r, 501, NULL);
+  response_clear (&r);
+  request (f, "PUT", "/api/v1/lessons", NULL, "{}", &r);
+  assert_error (&r, 405, NULL);
+  response_clear (&r);
+  request (f, "DELETE", "/api/v1/lessons/smtp-01-hello/progress", NULL, NULL, &r);
   assert_error (&r, 401, NULL);
   response_clear (&r);
-  request (f, "PUT", "/api/v1/lessons/progress", token, "{}", &r);
+  request (f, "DELETE", "/api/v1/lessons/smtp-01-hello/progress", token, NULL, &r);
   assert_error (&r, 501, NULL);
   response_clear (&r);
   request (f, "POST", "/api/v1/queue", token, "{}", &r);
   assert_error (&r, 405, NULL);
+}
+
+/* A lesson source with two lessons, "one" (progress: step 1) and
+ * "broken" (its progress cannot be saved). */
+struct _FakeLessons
+{
+  GObject  parent_instance;
+  guint    step;
+  guint    n_resets;
+};
+
+#define FAKE_TYPE_LESSONS (fake_lessons_get_type ())
+G_DECLARE_FINAL_TYPE (FakeLessons, fake_lessons, FAKE, LESSONS, GObject)
+
+static JsonNode *
+fake_lesson_json (FakeLessons *self,
+                  const char  *id)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, id);
+  json_builder_set_member_name (builder, "step");
+  json_builder_add_int_value (builder, self->step);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static JsonNode *
+fake_lessons_list (MrLessonSource *source)
+{
+  FakeLessons *self = FAKE_LESSONS (source);
+  JsonArray *array = json_array_new ();
+
+  json_array_add_element (array, fake_lesson_json (self, "one"));
+  json_array_add_element (array, fake_lesson_json (self, "broken"));
+  return json_node_init_array (json_node_alloc (), array);
+}
+
+static JsonNode *
+fake_lessons_lookup (MrLessonSource *source,
+                     const char     *id)
+{
+  if (strcmp (id, "one") != 0 && strcmp (id, "broken") != 0)
+    return NULL;
+  return fake_lesson_json (FAKE_LESSONS (source), id);
+}
+
+static gboolean
+fake_lessons_reset (MrLessonSource  *source,
+                    const char      *id,
+                    GError         **error)
+{
+  FakeLessons *self = FAKE_LESSONS (source);
+
+  if (strcmp (id, "broken") == 0)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ACCES, "Permission denied");
+      return FALSE;
+    }
+  if (strcmp (id, "one") != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "No lesson");
+      return FALSE;
+    }
+  self->step = 0;
+  self->n_resets++;
+  return TRUE;
+}
+
+static void
+fake_lessons_iface_init (MrLessonSourceInterface *iface)
+{
+  iface->list = fake_lessons_list;
+  iface->lookup = fake_lessons_lookup;
+  iface->reset = fake_lessons_reset;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (FakeLessons, fake_lessons, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (MR_TYPE_LESSON_SOURCE, fake_lessons_iface_init))
+
+static void
+fake_lessons_class_init (FakeLessonsClass *klass)
+{
+}
+
+static void
+fake_lessons_init (FakeLessons *self)
+{
+  self->step = 1;
+}
+
+static void
+test_lessons (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(FakeLessons) lessons = g_object_new (FAKE_TYPE_LESSONS, NULL);
+  g_autofree char *token = bearer (f);
+  g_auto(Response) r = { 0 };
+  static const char *wrong_methods[][2] = {
+    { "POST", "/api/v1/lessons" },
+    { "DELETE", "/api/v1/lessons" },
+    { "PUT", "/api/v1/lessons/one" },
+    { "DELETE", "/api/v1/lessons/one" },
+    { "GET", "/api/v1/lessons/one/progress" },
+    { "POST", "/api/v1/lessons/one/progress" },
+  };
+
+  mr_engine_set_lesson_source (f->engine, MR_LESSON_SOURCE (lessons));
+
+  {
+    g_autoptr(JsonParser) parser = NULL;
+    JsonArray *list;
+
+    request (f, "GET", "/api/v1/lessons", NULL, NULL, &r);
+    g_assert_cmpuint (r.status, ==, 200);
+    list = json_object_get_array_member (json_node_get_object (parse (&r, &parser)), "lessons");
+    g_assert_cmpuint (json_array_get_length (list), ==, 2);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 0), "id"), ==, "one");
+    response_clear (&r);
+  }
+  {
+    g_autoptr(JsonParser) parser = NULL;
+    JsonObject *one;
+
+    /* an id is one path segment, percent-decoded */
+    request (f, "GET", "/api/v1/lessons/%6Fne", NULL, NULL, &r);
+    g_assert_cmpuint (r.status, ==, 200);
+    one = json_node_get_object (parse (&r, &parser));
+    g_assert_cmpstr (json_object_get_string_member (one, "id"), ==, "one");
+    g_assert_cmpint (json_object_get_int_member (one, "step"), ==, 1);
+    response_clear (&r);
+  }
+
+  request (f, "GET", "/api/v1/lessons/nope", NULL, NULL, &r);
+  assert_error (&r, 404, "id");
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (r.body, NULL), g_bytes_get_size (r.body), "“nope”"));
+  response_clear (&r);
+  request (f, "GET", "/api/v1/lessons/one/steps", NULL, NULL, &r);
+  assert_error (&r, 404, NULL);
+  response_clear (&r);
+  request (f, "GET", "/api/v1/lessons/one/progress/x", NULL, NULL, &r);
+  assert_error (&r, 404, NULL);
+  response_clear (&r);
+  for (guint i = 0; i < G_N_ELEMENTS (wrong_methods); i++)
+    {
+      request (f, wrong_methods[i][0], wrong_methods[i][1], token, NULL, &r);
+      assert_error (&r, 405, NULL);
+      response_clear (&r);
+    }
+
+  /* Resetting needs the teacher; nothing changes without it. */
+  request (f, "DELETE", "/api/v1/lessons/one/progress", NULL, NULL, &r);
+  assert_error (&r, 401, NULL);
+  response_clear (&r);
+  request (f, "DELETE", "/api/v1/lessons/one/progress", "Bearer 0123456789abcdef", NULL, &r);
+  assert_error (&r, 403, NULL);
+  response_clear (&r);
+  g_assert_cmpuint (lessons->n_resets, ==, 0);
+  g_assert_cmpuint (lessons->step, ==, 1);
+
+  {
+    g_autoptr(JsonParser) parser = NULL;
+
+    request (f, "DELETE", "/api/v1/lessons/one/progress", token, NULL, &r);
+    g_assert_cmpuint (r.status, ==, 200);
+    g_assert_cmpint (json_object_get_int_member (json_node_get_object (parse (&r, &parser)), "step"), ==, 0);
+    g_assert_cmpuint (lessons->n_resets, ==, 1);
+    response_clear (&r);
+  }
+  request (f, "DELETE", "/api/v1/lessons/nope/progress", token, NULL, &r);
+  assert_error (&r, 404, "id");
+  response_clear (&r);
+  request (f, "DELETE", "/api/v1/lessons/broken/progress", token, NULL, &r);
+  assert_error (&r, 500, NULL);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (r.body, NULL), g_bytes_get_size (r.body), "Permission denied"));
+  response_clear (&r);
+
+  mr_engine_set_lesson_source (f->engine, NULL);
+  request (f, "GET", "/api/v1/lessons", NULL, NULL, &r);
+  assert_error (&r, 501, NULL);
 }
 
 static void
@@ -1288,6 +1482,7 @@ main (int   argc,
   ADD ("/http/events", test_events);
   ADD ("/http/reply-codes", test_reply_codes);
   ADD ("/http/stubs", test_stubs);
+  ADD ("/http/lessons", test_lessons);
   ADD ("/http/faults", test_faults);
   ADD ("/http/scenario", test_scenario);
   ADD ("/http/send/validation", test_send_validation);
