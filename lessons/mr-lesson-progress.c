@@ -96,6 +96,25 @@ save (MrLessonProgress  *self,
   return g_key_file_save_to_file (self->keyfile, self->path, error);
 }
 
+/* Others write the file too (the web API's reset, another runner): start
+ * each save from what is on disk, so it changes only its own lesson. A file
+ * that cannot be read keeps what we had. */
+static void
+reload (MrLessonProgress *self)
+{
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (!g_key_file_load_from_file (keyfile, self->path, G_KEY_FILE_NONE, &error)
+      && !g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_debug ("Not reloading %s: %s", self->path, error->message);
+      return;
+    }
+  g_key_file_free (self->keyfile);
+  self->keyfile = g_steal_pointer (&keyfile);
+}
+
 gboolean
 mr_lesson_progress_set (MrLessonProgress  *self,
                         const char        *lesson_id,
@@ -106,6 +125,7 @@ mr_lesson_progress_set (MrLessonProgress  *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (lesson_id != NULL, FALSE);
 
+  reload (self);
   g_key_file_set_int64 (self->keyfile, lesson_id, "step", step);
   g_key_file_set_boolean (self->keyfile, lesson_id, "completed", completed);
   return save (self, error);
@@ -119,6 +139,7 @@ mr_lesson_progress_reset (MrLessonProgress  *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (lesson_id != NULL, FALSE);
 
+  reload (self);
   g_key_file_remove_group (self->keyfile, lesson_id, NULL);
   return save (self, error);
 }

@@ -35,13 +35,15 @@ guint             mr_lesson_progress_get_step       (MrLessonProgress  *self,
 /* Whether the lesson was finished once (kept when it is replayed). */
 gboolean          mr_lesson_progress_get_completed  (MrLessonProgress  *self,
                                                      const char        *lesson_id);
-/* Records and saves at once (atomically: g_file_set_contents). */
+/* Records and saves at once (atomically: g_file_set_contents). The file
+ * is read again first, so what others saved meanwhile (the web API's
+ * reset, another lesson) is kept; only @lesson_id changes. */
 gboolean          mr_lesson_progress_set            (MrLessonProgress  *self,
                                                      const char        *lesson_id,
                                                      guint              step,
                                                      gboolean           completed,
                                                      GError           **error);
-/* Forgets @lesson_id and saves. */
+/* Forgets @lesson_id and saves (re-reading the file first, as _set). */
 gboolean          mr_lesson_progress_reset          (MrLessonProgress  *self,
                                                      const char        *lesson_id,
                                                      GError           **error);

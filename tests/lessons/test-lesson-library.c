@@ -207,6 +207,30 @@ test_reset (void)
   g_unlink (path);
 }
 
+/* A lesson open in the app keeps its own MrLessonProgress; its next save
+ * must not bring back what the API reset meanwhile. */
+static void
+test_reset_while_open (void)
+{
+  g_autofree char *path = write_progress ("[smtp-02-ehlo]\nstep=2\ncompleted=false\n"
+                                          "[smtp-01-hello]\nstep=3\ncompleted=false\n");
+  g_autoptr(MrLessonProgress) panel = mr_lesson_progress_new (path);
+  g_autoptr(MrLessonProgress) check = NULL;
+  g_autoptr(MrLessonLibrary) library = mr_lesson_library_new (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (mr_lesson_source_reset (MR_LESSON_SOURCE (library), "smtp-02-ehlo", &error));
+  g_assert_no_error (error);
+  g_assert_true (mr_lesson_progress_set (panel, "smtp-01-hello", 4, FALSE, &error));
+  g_assert_no_error (error);
+
+  check = mr_lesson_progress_new (path);
+  g_assert_cmpuint (mr_lesson_progress_get_step (check, "smtp-02-ehlo"), ==, 0);
+  g_assert_cmpuint (mr_lesson_progress_get_step (check, "smtp-01-hello"), ==, 4);
+  g_assert_cmpuint (mr_lesson_progress_get_step (panel, "smtp-02-ehlo"), ==, 0);
+  g_unlink (path);
+}
+
 /* NULL: $XDG_STATE_HOME/mailroom/lessons.ini, which the app's panel uses;
  * resetting with no file yet creates it (and its folder). */
 static void
@@ -272,6 +296,7 @@ main (int   argc,
   g_test_add_func ("/lesson-library/list", test_list);
   g_test_add_func ("/lesson-library/lookup", test_lookup);
   g_test_add_func ("/lesson-library/reset", test_reset);
+  g_test_add_func ("/lesson-library/reset-while-open", test_reset_while_open);
   g_test_add_func ("/lesson-library/default-path", test_default_path);
   g_test_add_func ("/lesson-library/user-lesson", test_user_lesson);
 
