@@ -9,7 +9,7 @@
 
 #include <gio/gio.h>
 
-#include "mr-app-types.h"
+#include "mr-types.h"
 #include "mr-event.h"
 
 G_BEGIN_DECLS

@@ -12,6 +12,7 @@
 #include <cairo.h>
 #include <glib/gi18n.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mr-event-model.h"

@@ -9,7 +9,6 @@
 
 #include <gio/gio.h>
 
-#include "mr-app-types.h"
 
 G_BEGIN_DECLS
 

@@ -17,6 +17,8 @@
 
 #include "mailroom.h"
 #include "mr-engine-private.h"
+#include "mr-event-bus.h"
+#include "mr-server-export.h"
 #include "mr-server-options.h"
 
 /*
@@ -27,11 +29,52 @@
 
 typedef struct
 {
-  MrEngine  *engine;
-  GMainLoop *loop;
-  guint      drain_id;
-  guint      drain_ticks;
+  MrEngine        *engine;
+  MrServerOptions *options;
+  GMainLoop       *loop;
+  guint            drain_id;
+  guint            drain_ticks;
 } Server;
+
+/* Writes each --export file from @events; says on stderr what it wrote. */
+static gboolean
+write_exports (MrServerOptions *options,
+               GPtrArray       *events)
+{
+  gboolean ok = TRUE;
+
+  for (guint i = 0; options->exports != NULL && options->exports[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (mr_server_export_write (events, (guint64) options->export_conversation,
+                                  options->exports[i], &error))
+        g_printerr (_("mailroom-server: wrote %s\n"), options->exports[i]);
+      else
+        {
+          g_printerr ("mailroom-server: %s\n", error->message);
+          ok = FALSE;
+        }
+    }
+  return ok;
+}
+
+/* Everything the bus still holds (--event-history bounds it). */
+static gboolean
+export_recorded (Server *server)
+{
+  g_autoptr(GPtrArray) events = mr_event_bus_dup_since (mr_engine_get_bus (server->engine), 0, 0);
+
+  return write_exports (server->options, events);
+}
+
+/* SIGUSR1: a handout now, the lab carries on. */
+static gboolean
+on_export_signal_cb (gpointer user_data)
+{
+  export_recorded (user_data);
+  return G_SOURCE_CONTINUE;
+}
 
 static gboolean
 drain_cb (gpointer user_data)
@@ -95,6 +138,18 @@ main (int   argc,
       return EXIT_SUCCESS;
     }
 
+  if (options->export_from != NULL)
+    {
+      g_autoptr(GPtrArray) events = mr_server_export_load_events (options->export_from, &error);
+
+      if (events == NULL)
+        {
+          g_printerr ("mailroom-server: %s\n", error->message);
+          return EXIT_FAILURE;
+        }
+      return write_exports (options, events) ? EXIT_SUCCESS : EXIT_FAILURE;
+    }
+
   engine = mr_engine_new ();
 
   if (!mr_server_options_apply (options, engine, &error))
@@ -115,12 +170,17 @@ main (int   argc,
 
   loop = g_main_loop_new (NULL, FALSE);
   server.engine = engine;
+  server.options = options;
   server.loop = loop;
   g_unix_signal_add (SIGINT, on_signal_cb, &server);
   g_unix_signal_add (SIGTERM, on_signal_cb, &server);
+  if (options->exports != NULL)
+    g_unix_signal_add (SIGUSR1, on_export_signal_cb, &server);
 
   g_main_loop_run (loop);
 
   g_clear_handle_id (&server.drain_id, g_source_remove);
+  if (!export_recorded (&server))
+    return EXIT_FAILURE;
   return EXIT_SUCCESS;
 }

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "mr-engine-private.h"
+#include "mr-server-export.h"
 #include "mr-server-options.h"
 
 /* Fast-forward when --clock fast is given without --speed: an hour of retry
@@ -39,6 +40,8 @@ mr_server_options_free (MrServerOptions *options)
   g_free (options->tls_dir);
   g_strfreev (options->faults);
   g_free (options->clock);
+  g_strfreev (options->exports);
+  g_free (options->export_from);
   g_free (options);
 }
 
@@ -99,6 +102,14 @@ mr_server_options_parse (MrServerOptions  *options,
       N_("Seconds of silence before a client is disconnected (SMTP 421 4.4.2)"), N_("SECONDS") },
     { "event-history", 0, 0, G_OPTION_ARG_INT, &options->event_history,
       N_("Events the bus keeps for viewers and the transcript (default 200000)"), "N" },
+    { "export", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &options->exports,
+      N_("Write the recorded events when the server stops or gets SIGUSR1 (repeatable): "
+         "a ladder diagram (.svg, .png), a transcript (.txt) or the events (.json)"), N_("FILE") },
+    { "export-from", 0, 0, G_OPTION_ARG_FILENAME, &options->export_from,
+      N_("Instead of serving, convert events saved as JSON (by --export or GET /api/v1/events) "
+         "to each --export file"), N_("FILE") },
+    { "export-conversation", 0, 0, G_OPTION_ARG_INT64, &options->export_conversation,
+      N_("Export only this conversation (its id in the events)"), N_("ID") },
     { "classroom", 0, 0, G_OPTION_ARG_NONE, &options->classroom,
       N_("LAN classroom mode: listen on all addresses (every account needs a password)"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &options->version,
@@ -142,6 +153,23 @@ mr_server_options_parse (MrServerOptions  *options,
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _("--speed must be positive"));
+      return FALSE;
+    }
+
+  /* A typo in a handout's name shows now, not when the class is over. */
+  for (guint i = 0; options->exports != NULL && options->exports[i] != NULL; i++)
+    if (!mr_server_export_check_path (options->exports[i], error))
+      return FALSE;
+  if (options->export_from != NULL && (options->exports == NULL || options->exports[0] == NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--export-from needs at least one --export FILE"));
+      return FALSE;
+    }
+  if (options->export_conversation < 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--export-conversation must be positive"));
       return FALSE;
     }
 

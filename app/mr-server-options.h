@@ -38,6 +38,10 @@ typedef struct
   int       max_connections_per_address;
   int       idle_timeout;
   int       event_history;
+  /* Handouts (mr-server-export.h) */
+  GStrv     exports;                /* written at stop and on SIGUSR1 */
+  char     *export_from;            /* convert saved events, start nothing */
+  gint64    export_conversation;    /* 0: every conversation */
 } MrServerOptions;
 
 MrServerOptions *mr_server_options_new    (void);

@@ -12,7 +12,7 @@ cd "$here"
 build_packages=(
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libgmime-3.0-dev
-  libjson-glib-dev libgnutls28-dev glib-networking
+  libjson-glib-dev libgnutls28-dev libcairo2-dev glib-networking
   desktop-file-utils appstream gsettings-desktop-schemas adwaita-icon-theme
   fonts-cantarell telnet swaks curl
 )
