@@ -369,7 +369,7 @@ update (MrEavesdropperView *self)
           self->locked = TRUE;
           self->n_encrypted++;
           record = fake_record (event, &n);
-          size = g_strdup_printf (_("  (ciphertext, %" G_GSIZE_FORMAT " bytes)"), n);
+          size = g_strdup_printf (_("  (ciphertext, %lu bytes)"), (unsigned long) n);
           append (buffer, arrow, "cipher");
           append (buffer, record, "cipher");
           append (buffer, size, "note");

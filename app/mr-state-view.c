@@ -650,7 +650,7 @@ mr_state_view_snapshot (GtkWidget   *widget,
 
   if (self->cursor != 0)
     {
-      g_autofree char *as_of = g_strdup_printf (_("as of event %" G_GUINT64_FORMAT), self->cursor);
+      g_autofree char *as_of = g_strdup_printf (_("as of event %llu"), (unsigned long long) self->cursor);
 
       cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.6);
       draw_text (self, cr, as_of, width / 2.0, height - 16, FALSE, 0.9, 0);

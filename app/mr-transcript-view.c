@@ -190,9 +190,9 @@ show_details (MrTranscriptView *self,
     }
   gtk_label_set_label (self->detail_explanation, explanation ? explanation : "");
 
-  meta = g_strdup_printf (_("Event %" G_GUINT64_FORMAT " · conversation %" G_GUINT64_FORMAT " · %s\n"
+  meta = g_strdup_printf (_("Event %llu · conversation %llu · %s\n"
                             "%s → %s\nVerb: %s · Code: %u %s · State: %s"),
-                          event->seq, event->conversation_id, mr_protocol_to_string (event->protocol),
+                          (unsigned long long) event->seq, (unsigned long long) event->conversation_id, mr_protocol_to_string (event->protocol),
                           event->direction == MR_DIRECTION_TO_CLIENT ? event->server : event->client,
                           event->direction == MR_DIRECTION_TO_CLIENT ? event->client : event->server,
                           event->verb ? event->verb : "–", event->code,

@@ -96,8 +96,8 @@ append_content (MrWireView    *self,
   if (event->protocol == MR_PROTOCOL_IMAP)
     {
       g_autofree char *shown = g_utf8_make_valid (data, MIN (size, 400));
-      g_autofree char *what = g_strdup_printf (_("literal: {%" G_GSIZE_FORMAT "} announced these octets, "
-                                                 "sent as is (RFC 3501 4.3)"), size);
+      g_autofree char *what = g_strdup_printf (_("literal: {%lu} announced these octets, "
+                                                 "sent as is (RFC 3501 4.3)"), (unsigned long) size);
 
       append (buffer, "  \u2502 ", -1, "content");
       append (buffer, shown, -1, "content");
@@ -121,7 +121,7 @@ append_content (MrWireView    *self,
 
       if (++n_lines > MAX_CONTENT_LINES)
         {
-          g_autofree char *more = g_strdup_printf (_("\u2026 %" G_GSIZE_FORMAT " more octets"), size - pos);
+          g_autofree char *more = g_strdup_printf (_("\u2026 %lu more octets"), (unsigned long) (size - pos));
 
           append (buffer, "  \u2502 ", -1, "content");
           append (buffer, more, -1, "note");

@@ -217,8 +217,8 @@ mr_format_countdown (gint64 usec)
     return g_strdup (_("now"));
   s = (usec + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
   if (s >= 3600)
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " h %02" G_GINT64_FORMAT " min"), s / 3600, (s % 3600) / 60);
+    return g_strdup_printf (_("%d h %02d min"), (int) (s / 3600), (int) ((s % 3600) / 60));
   if (s >= 60)
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " min %02" G_GINT64_FORMAT " s"), s / 60, s % 60);
-  return g_strdup_printf (_("%" G_GINT64_FORMAT " s"), s);
+    return g_strdup_printf (_("%d min %02d s"), (int) (s / 60), (int) (s % 60));
+  return g_strdup_printf (_("%d s"), (int) s);
 }

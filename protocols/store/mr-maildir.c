@@ -45,15 +45,18 @@ static void store_backend_iface_init (MrStoreBackendInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (MrMaildir, mr_maildir, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (MR_TYPE_STORE_BACKEND, store_backend_iface_init))
 
+/* @call is the system call that failed ("open", "rename"...): a name an
+ * admin can look up, kept out of the translated sentence. */
 static gboolean
 set_errno_error (GError    **error,
-                 const char *what,
+                 const char *call,
                  const char *path)
 {
   int saved = errno;
 
   g_set_error (error, MR_ERROR, MR_ERROR_FAILED,
-               _("Maildir: cannot %s %s: %s"), what, path, g_strerror (saved));
+               /* Translators: "Maildir: rename(/path/to/file) failed: No space left on device" */
+               _("Maildir: %s(%s) failed: %s"), call, path, g_strerror (saved));
   return FALSE;
 }
 
@@ -270,7 +273,7 @@ ensure_folder (MrMaildir  *self,
       g_autofree char *sub = g_build_filename (folder, subdirs[i], NULL);
 
       if (g_mkdir_with_parents (sub, 0700) != 0)
-        return set_errno_error (error, "create", sub);
+        return set_errno_error (error, "mkdir", sub);
     }
 
   index = g_build_filename (folder, INDEX_NAME, NULL);
@@ -386,18 +389,18 @@ write_message (MrMaildir  *self,
   tmp_path = g_build_filename (folder, "tmp", unique, NULL);
   fd = open (tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
-    return set_errno_error (error, "create", tmp_path);
+    return set_errno_error (error, "open", tmp_path);
 
   if (!write_all (fd, body->str, body->len) || fsync (fd) != 0)
     {
-      set_errno_error (error, "write", tmp_path);
+      set_errno_error (error, "write/fsync", tmp_path);
       close (fd);
       g_unlink (tmp_path);
       return FALSE;
     }
   if (close (fd) != 0)
     {
-      set_errno_error (error, "write", tmp_path);
+      set_errno_error (error, "close", tmp_path);
       g_unlink (tmp_path);
       return FALSE;
     }
@@ -413,7 +416,7 @@ write_message (MrMaildir  *self,
   final_path = g_build_filename (folder, key, NULL);
   if (g_rename (tmp_path, final_path) != 0)
     {
-      set_errno_error (error, "rename into", final_path);
+      set_errno_error (error, "rename", final_path);
       g_unlink (tmp_path);
       return FALSE;
     }
@@ -535,7 +538,7 @@ mr_maildir_expunge_message (MrStoreBackend  *backend,
       g_autofree char *path = g_build_filename (folder, key, NULL);
 
       if (g_unlink (path) != 0 && errno != ENOENT)
-        return set_errno_error (error, "delete", path);
+        return set_errno_error (error, "unlink", path);
     }
 
   line = g_strdup_printf ("- %u\n", mr_message_get_uid (message));
@@ -577,11 +580,11 @@ remove_tree (const char  *path,
             return FALSE;
         }
       else if (g_unlink (child) != 0)
-        return set_errno_error (error, "delete", child);
+        return set_errno_error (error, "unlink", child);
     }
 
   if (g_rmdir (path) != 0)
-    return set_errno_error (error, "delete", path);
+    return set_errno_error (error, "rmdir", path);
   return TRUE;
 }
 
@@ -1250,7 +1253,7 @@ mr_maildir_new (const char  *root,
 
   if (g_mkdir_with_parents (root, 0700) != 0)
     {
-      set_errno_error (error, "create", root);
+      set_errno_error (error, "mkdir", root);
       return NULL;
     }
 
