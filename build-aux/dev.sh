@@ -18,7 +18,7 @@ build_packages=(
 )
 # ...and what the test suites drive it with: real mail clients and reference servers.
 test_packages=(
-  xvfb xauth imagemagick python3 python3-gi gir1.2-atspi-2.0 at-spi2-core
+  xvfb xauth imagemagick python3 python3-gi gir1.2-atspi-2.0 at-spi2-core dbus-daemon
   swaks libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl curl openssl fetchmail isync mutt tmux postfix dovecot-imapd dovecot-pop3d
   chromium clang libclang-rt-14-dev flatpak-builder
 )
