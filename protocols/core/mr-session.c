@@ -22,6 +22,17 @@ typedef struct
   guint            tls_available : 1;
   guint            encrypted : 1;
   guint            closed : 1;
+
+  /* mr_session_hold() */
+  guint            held : 1;
+  MrSessionAction  held_action;
+  GByteArray      *held_output;
+  GPtrArray       *held_events;    /* MrEvent, emitted on release */
+  GByteArray      *held_input;
+  MrClock         *hold_clock;
+  guint            hold_clock_id;
+  GSource         *hold_source;
+  gint64           hold_until;     /* on the hold's clock, µs */
 } MrSessionPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (MrSession, mr_session, G_TYPE_OBJECT)
@@ -42,6 +53,32 @@ enum {
 static GParamSpec *properties [N_PROPS];
 static guint signals [N_SIGNALS];
 
+static void release_hold (MrSession *self);
+
+static void
+cancel_hold_timer (MrSession *self)
+{
+  MrSessionPrivate *priv = mr_session_get_instance_private (self);
+
+  if (priv->hold_clock_id != 0)
+    mr_clock_cancel (priv->hold_clock, priv->hold_clock_id);
+  priv->hold_clock_id = 0;
+  g_clear_object (&priv->hold_clock);
+  if (priv->hold_source != NULL)
+    {
+      g_source_destroy (priv->hold_source);
+      g_clear_pointer (&priv->hold_source, g_source_unref);
+    }
+}
+
+static void
+mr_session_dispose (GObject *object)
+{
+  cancel_hold_timer (MR_SESSION (object));
+
+  G_OBJECT_CLASS (mr_session_parent_class)->dispose (object);
+}
+
 static void
 mr_session_finalize (GObject *object)
 {
@@ -50,6 +87,9 @@ mr_session_finalize (GObject *object)
 
   g_clear_pointer (&priv->conversation, mr_conversation_unref);
   g_clear_pointer (&priv->outbox, g_byte_array_unref);
+  g_clear_pointer (&priv->held_output, g_byte_array_unref);
+  g_clear_pointer (&priv->held_events, g_ptr_array_unref);
+  g_clear_pointer (&priv->held_input, g_byte_array_unref);
 
   G_OBJECT_CLASS (mr_session_parent_class)->finalize (object);
 }
@@ -134,6 +174,7 @@ mr_session_class_init (MrSessionClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->dispose = mr_session_dispose;
   object_class->finalize = mr_session_finalize;
   object_class->get_property = mr_session_get_property;
   object_class->set_property = mr_session_set_property;
@@ -199,6 +240,25 @@ mr_session_feed (MrSession    *self,
   if (priv->closed || priv->action != MR_SESSION_CONTINUE)
     return;
 
+  if (priv->held)
+    {
+      /* A client that keeps talking while it is made to wait is not
+       * polite enough to keep: hang up now, the held reply unsent. */
+      if (priv->held_input->len + len > MR_SESSION_MAX_HELD_INPUT)
+        {
+          cancel_hold_timer (self);
+          priv->held = FALSE;
+          g_byte_array_set_size (priv->held_output, 0);
+          g_ptr_array_set_size (priv->held_events, 0);
+          g_byte_array_set_size (priv->held_input, 0);
+          priv->held_action = MR_SESSION_CONTINUE;
+          priv->action = MR_SESSION_CLOSE;
+        }
+      else
+        g_byte_array_append (priv->held_input, data, len);
+      return;
+    }
+
   MR_SESSION_GET_CLASS (self)->feed (self, data, len);
 }
 
@@ -234,6 +294,16 @@ mr_session_stop (MrSession    *self,
   if (priv->closed || priv->action == MR_SESSION_CLOSE)
     return;
 
+  /* What was held goes out before the goodbye. */
+  if (priv->held)
+    {
+      cancel_hold_timer (self);
+      g_byte_array_set_size (priv->held_input, 0);
+      release_hold (self);
+      if (priv->action == MR_SESSION_CLOSE)
+        return;
+    }
+
   MR_SESSION_GET_CLASS (self)->stop (self, reason);
   mr_session_set_action (self, MR_SESSION_CLOSE);
 }
@@ -248,6 +318,14 @@ mr_session_disconnected (MrSession *self)
   if (priv->closed)
     return;
   priv->closed = TRUE;
+
+  /* Nobody is left to hear what was held. */
+  cancel_hold_timer (self);
+  if (priv->held)
+    {
+      priv->held = FALSE;
+      g_ptr_array_set_size (priv->held_events, 0);
+    }
 
   if (MR_SESSION_GET_CLASS (self)->disconnected)
     MR_SESSION_GET_CLASS (self)->disconnected (self);
@@ -300,6 +378,14 @@ mr_session_set_action (MrSession       *self,
   MrSessionPrivate *priv = mr_session_get_instance_private (self);
 
   g_return_if_fail (MR_IS_SESSION (self));
+
+  /* Held: the action waits with the output it goes with. */
+  if (priv->held)
+    {
+      if (priv->held_action != MR_SESSION_CLOSE)
+        priv->held_action = action;
+      return;
+    }
 
   /* CLOSE wins over everything. */
   if (priv->action != MR_SESSION_CLOSE)
@@ -374,7 +460,7 @@ mr_session_write (MrSession  *self,
 {
   MrSessionPrivate *priv = mr_session_get_instance_private (self);
 
-  g_byte_array_append (priv->outbox, data, len);
+  g_byte_array_append (priv->held ? priv->held_output : priv->outbox, data, len);
 }
 
 void
@@ -384,13 +470,127 @@ mr_session_send_line (MrSession  *self,
 {
   MrSessionPrivate *priv = mr_session_get_instance_private (self);
 
-  g_byte_array_append (priv->outbox, (const guint8 *)line, strlen (line));
-  g_byte_array_append (priv->outbox, (const guint8 *)"\r\n", 2);
+  GByteArray *out = priv->held ? priv->held_output : priv->outbox;
+
+  g_byte_array_append (out, (const guint8 *)line, strlen (line));
+  g_byte_array_append (out, (const guint8 *)"\r\n", 2);
 
   if (event == NULL)
     event = mr_conversation_new_event (priv->conversation, MR_EVENT_LINE,
                                        MR_DIRECTION_TO_CLIENT, line);
-  mr_conversation_emit (priv->conversation, event);
+  /* Held lines reach the ladder when they reach the wire. */
+  if (priv->held)
+    g_ptr_array_add (priv->held_events, event);
+  else
+    mr_conversation_emit (priv->conversation, event);
+}
+
+/* The held output, events and action go out; waiting input is fed. */
+static void
+release_hold (MrSession *self)
+{
+  MrSessionPrivate *priv = mr_session_get_instance_private (self);
+  g_autoptr(GByteArray) input = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  MrSessionAction action;
+
+  priv->held = FALSE;
+  g_byte_array_append (priv->outbox, priv->held_output->data, priv->held_output->len);
+  g_byte_array_set_size (priv->held_output, 0);
+
+  events = g_steal_pointer (&priv->held_events);
+  priv->held_events = g_ptr_array_new_with_free_func ((GDestroyNotify) mr_event_unref);
+  g_ptr_array_set_free_func (events, NULL);   /* emitting takes them */
+  for (guint i = 0; i < events->len; i++)
+    {
+      /* The bus stamps them now: the ladder shows the wait. */
+      mr_conversation_emit (priv->conversation, g_ptr_array_index (events, i));
+    }
+
+  action = priv->held_action;
+  priv->held_action = MR_SESSION_CONTINUE;
+  if (action != MR_SESSION_CONTINUE)
+    mr_session_set_action (self, action);
+
+  input = g_steal_pointer (&priv->held_input);
+  priv->held_input = g_byte_array_new ();
+  if (!priv->closed && priv->action == MR_SESSION_CONTINUE)
+    MR_SESSION_GET_CLASS (self)->feed (self, input->data, input->len);
+}
+
+static void
+hold_expired (gpointer user_data)
+{
+  MrSession *self = user_data;
+  MrSessionPrivate *priv = mr_session_get_instance_private (self);
+
+  g_object_ref (self);
+  priv->hold_clock_id = 0;
+  g_clear_pointer (&priv->hold_source, g_source_unref);
+  g_clear_object (&priv->hold_clock);
+  release_hold (self);
+  mr_session_wakeup (self);
+  g_object_unref (self);
+}
+
+static gboolean
+hold_source_cb (gpointer user_data)
+{
+  hold_expired (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+void
+mr_session_hold (MrSession *self,
+                 MrClock   *clock,
+                 gint64     usec)
+{
+  MrSessionPrivate *priv = mr_session_get_instance_private (self);
+  gint64 now;
+
+  g_return_if_fail (MR_IS_SESSION (self));
+  g_return_if_fail (!clock || MR_IS_CLOCK (clock));
+
+  if (priv->closed || usec <= 0)
+    return;
+
+  if (priv->held_output == NULL)
+    {
+      priv->held_output = g_byte_array_new ();
+      priv->held_events = g_ptr_array_new_with_free_func ((GDestroyNotify) mr_event_unref);
+      priv->held_input = g_byte_array_new ();
+    }
+
+  /* A hold on another clock than the running one: keep the first clock. */
+  if (priv->held && priv->hold_clock != clock && clock != NULL && priv->hold_clock != NULL)
+    clock = priv->hold_clock;
+
+  now = clock != NULL ? mr_clock_now (clock) : g_get_monotonic_time ();
+  priv->hold_until = (priv->held ? MAX (priv->hold_until, now) : now) + usec;
+  cancel_hold_timer (self);
+  priv->held = TRUE;
+
+  if (clock != NULL)
+    {
+      priv->hold_clock = g_object_ref (clock);
+      priv->hold_clock_id = mr_clock_add_timeout (clock, priv->hold_until - now, hold_expired, self, NULL);
+    }
+  else
+    {
+      priv->hold_source = g_timeout_source_new ((priv->hold_until - now) / 1000);
+      g_source_set_name (priv->hold_source, "[mailroom] session hold");
+      g_source_set_callback (priv->hold_source, hold_source_cb, self, NULL);
+      g_source_attach (priv->hold_source, g_main_context_get_thread_default ());
+    }
+}
+
+gboolean
+mr_session_get_held (MrSession *self)
+{
+  MrSessionPrivate *priv = mr_session_get_instance_private (self);
+
+  g_return_val_if_fail (MR_IS_SESSION (self), FALSE);
+  return priv->held;
 }
 
 void

@@ -7,6 +7,7 @@
 
 #pragma once
 
+#include "mr-clock.h"
 #include "mr-conversation.h"
 #include "mr-limits.h"
 
@@ -107,5 +108,23 @@ void             mr_session_send_line      (MrSession    *self,
 void             mr_session_set_action     (MrSession    *self,
                                             MrSessionAction action);
 void             mr_session_wakeup         (MrSession    *self);
+
+/* Failed logins are answered late, as Postfix (smtpd_error_sleep_time) and
+ * Dovecot (auth_failure_delay) do, so guessing passwords is slow. */
+#define MR_SESSION_AUTH_FAILURE_DELAY_USEC (2 * G_USEC_PER_SEC)
+/* Holds the session for @usec more of @clock's time (NULL: real time; a
+ * second hold adds to the first, so pipelined guesses pay each): lines
+ * sent and the action set meanwhile are kept back, input fed waits (up to
+ * MR_SESSION_MAX_HELD_INPUT octets; more closes the session at once, the
+ * held reply unsent). When
+ * the time is up, they go out in order, the waiting input is fed to the
+ * subclass (an empty feed when there is none, so it can go on with what
+ * its reader holds) and ::wakeup is emitted. A stop releases at once. */
+#define MR_SESSION_MAX_HELD_INPUT (64 * 1024)
+void             mr_session_hold           (MrSession    *self,
+                                            MrClock      *clock,
+                                            gint64        usec);
+/* While held, subclasses leave the rest of their input unread. */
+gboolean         mr_session_get_held       (MrSession    *self);
 
 G_END_DECLS

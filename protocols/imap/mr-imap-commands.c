@@ -176,7 +176,12 @@ login_result (MrImapSession *self,
     }
   else
     {
-      self->auth_failures++;
+      const MrLimits *limits = mr_session_get_limits (MR_SESSION (self));
+
+      /* Past max_auth_failures each failure is answered late (Dovecot's
+       * auth_failure_delay), pipelined guesses each adding to the wait. */
+      if (++self->auth_failures > limits->max_auth_failures)
+        mr_session_hold (MR_SESSION (self), self->clock, MR_SESSION_AUTH_FAILURE_DELAY_USEC);
       status = "NO";
       text = g_strdup ("[AUTHENTICATIONFAILED] Authentication failed");
     }

@@ -713,7 +713,7 @@ mr_imap_session_feed (MrSession    *session,
 
   mr_imap_parser_feed (self->parser, data, len);
 
-  while (mr_session_get_action (session) == MR_SESSION_CONTINUE)
+  while (mr_session_get_action (session) == MR_SESSION_CONTINUE && !mr_session_get_held (session))
     {
       g_autoptr(MrImapCommand) command = NULL;
       g_autoptr(GError) error = NULL;

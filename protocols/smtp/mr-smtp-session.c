@@ -71,6 +71,7 @@ struct _MrSmtpSession
   guint             esmtp : 1;
   guint             rejected : 1;      /* 554 at connect: only QUIT works */
   guint             n_bad;             /* protocol errors since the last accepted message */
+  guint             auth_failures;     /* failed AUTH exchanges in this session */
   guint             n_accepted;
 
   /* Reset per transaction */
@@ -1361,6 +1362,11 @@ auth_finish (MrSmtpSession *self,
     }
   else
     {
+      /* Past max_auth_failures every further failure is answered late
+       * (Postfix: smtpd_error_sleep_time), so guessing is slow; pipelined
+       * guesses each add to the wait. */
+      if (++self->auth_failures > limits (self)->max_auth_failures)
+        mr_session_hold (MR_SESSION (self), self->clock, MR_SESSION_AUTH_FAILURE_DELAY_USEC);
       reply (self, id, text);
       g_free (text);
       if (++self->n_bad >= limits (self)->max_bad_commands)
@@ -1663,6 +1669,7 @@ static void
 process (MrSmtpSession *self)
 {
   while (mr_session_get_action (MR_SESSION (self)) == MR_SESSION_CONTINUE &&
+         !mr_session_get_held (MR_SESSION (self)) &&
          self->state != STATE_QUIT)
     {
       g_autoptr(GError) error = NULL;

@@ -288,4 +288,22 @@ with Lab(services=("smtp", "pop3", "imap", "imaps")) as lab:
     check_equal(len(data[0].split()) if data[0] else 0, before - 1, "IMAP has one message less")
     imap.logout()
 
+    # Failed logins (RFC 3501 6.2.3 NO [AUTHENTICATIONFAILED], RFC 5530):
+    # three at once, the fourth 2 s late, the right password still works.
+    guesser = imaplib.IMAP4("127.0.0.1", lab.port("imap"))
+    times = []
+    for attempt in range(4):
+        start = time.monotonic()
+        try:
+            guesser.login(USER, "guess")
+            check(False, "a wrong password is refused")
+        except imaplib.IMAP4.error as error:
+            check("AUTHENTICATIONFAILED" in str(error), f"wrong password {attempt + 1}: {error}")
+        times.append(time.monotonic() - start)
+    check(max(times[:3]) < 1.0, "the first three failures are answered at once")
+    check(1.8 < times[3] < 10, f"the fourth is answered about 2 s late ({times[3]:.2f} s)")
+    typ, _ = guesser.login(USER, PASSWORD)
+    check_equal(typ, "OK", "the right password still logs in (a delay, not a lockout)")
+    guesser.logout()
+
 summary()

@@ -82,4 +82,21 @@ with Lab("--max-message-size", "2000", "--max-recipients", "2", "--idle-timeout"
     check(greeting.startswith("220"), f"once others have left, a new client is greeted with 220 ({greeting})")
     sock.close()
 
+# Failed logins: the first three at once, the fourth 2 s late (RFC 4954
+# leaves the policy to the server; Postfix sleeps too), the right password
+# still accepted.
+with Lab("--max-bad-commands", "20", services=("submission",)) as lab:
+    with smtplib.SMTP("127.0.0.1", lab.port("submission"), timeout=20) as smtp:
+        smtp.ehlo("guesser.example")
+        times = []
+        for attempt in range(4):
+            start = time.monotonic()
+            code, _ = smtp.docmd("AUTH", "PLAIN AGFsaWNlQHNlbmRlci5leGFtcGxlAGd1ZXNz")
+            times.append(time.monotonic() - start)
+            check_equal(code, 535, f"wrong password {attempt + 1} gets 535")
+        check(max(times[:3]) < 1.0, f"the first three failures are answered at once ({times[:3]})")
+        check(1.8 < times[3] < 10, f"the fourth is answered about 2 s late ({times[3]:.2f} s)")
+        code, _ = smtp.docmd("AUTH", "PLAIN AGFsaWNlQHNlbmRlci5leGFtcGxlAGFsaWNl")
+        check_equal(code, 235, "the right password is still accepted (a delay, not a lockout)")
+
 summary()

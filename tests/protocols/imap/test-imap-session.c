@@ -762,6 +762,64 @@ on_wakeup_cb (MrSession *session,
   (*count)++;
 }
 
+/* Past max_auth_failures each failed login is answered late, on the
+ * session's clock; the commands behind it wait; the right password still
+ * works. */
+static void
+test_auth_failure_delay (void)
+{
+  Lab lab = { 0 };
+  g_autoptr(MrSession) session = NULL;
+  g_autoptr(MrConversation) conversation = NULL;
+  g_autofree char *out = NULL;
+  MrLimits limits = { 0 };
+  MrImapConfig config = { .hostname = "imap.test", .implicit_tls = FALSE };
+  guint wakeups = 0;
+
+  lab_init (&lab);
+  mr_clock_set_mode (lab.clock, MR_CLOCK_STEP);
+  config.clock = lab.clock;
+  limits.max_auth_failures = 1;
+  conversation = mr_conversation_new (lab.bus, MR_PROTOCOL_IMAP, "127.0.0.1:40000", "imap.test");
+  session = mr_imap_session_new (lab.store, &config, conversation, &limits);
+  g_signal_connect (session, "wakeup", G_CALLBACK (on_wakeup_cb), &wakeups);
+  mr_session_start (session);
+  g_free (take (session));
+
+  out = send (session, "a LOGIN " USER " wrong\r\n");
+  g_assert_cmpstr (out, ==, "a NO [AUTHENTICATIONFAILED] Authentication failed\r\n");
+  g_clear_pointer (&out, g_free);
+
+  /* The second failure, and the NOOP pipelined behind it, wait. */
+  out = send (session, "b LOGIN " USER " wrong-again\r\nc NOOP\r\n");
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+  mr_clock_advance (lab.clock, MR_SESSION_AUTH_FAILURE_DELAY_USEC - 1);
+  g_assert_cmpuint (wakeups, ==, 0);
+  mr_clock_advance (lab.clock, 1);
+  g_assert_cmpuint (wakeups, ==, 1);
+  out = take (session);
+  g_assert_cmpstr (out, ==, "b NO [AUTHENTICATIONFAILED] Authentication failed\r\n"
+                            "c OK NOOP completed\r\n");
+  g_clear_pointer (&out, g_free);
+
+  /* AUTHENTICATE PLAIN fails late the same way (RFC 3501 6.2.2). */
+  out = send (session, "d AUTHENTICATE PLAIN AGJvYkByZWNpcGllbnQuZXhhbXBsZQBubw==\r\n");
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+  mr_clock_advance (lab.clock, MR_SESSION_AUTH_FAILURE_DELAY_USEC);
+  out = take (session);
+  g_assert_true (g_str_has_prefix (out, "d NO [AUTHENTICATIONFAILED]"));
+  g_clear_pointer (&out, g_free);
+
+  out = send (session, "e LOGIN " USER " " PASS "\r\n");
+  g_assert_true (g_str_has_prefix (out, "e OK [CAPABILITY "));
+  g_assert_cmpint (mr_imap_session_get_state (MR_IMAP_SESSION (session)), ==, MR_IMAP_STATE_AUTHENTICATED);
+
+  g_clear_object (&session);
+  lab_clear (&lab);
+}
+
 static void
 test_two_sessions (void)
 {
@@ -856,6 +914,7 @@ main (int   argc,
   g_test_add_func ("/imap/session/copy-move-expunge", test_copy_move_expunge);
   g_test_add_func ("/imap/session/encoded-headers", test_encoded_headers);
   g_test_add_func ("/imap/session/two-sessions", test_two_sessions);
+  g_test_add_func ("/imap/session/auth-failure-delay", test_auth_failure_delay);
 
   return g_test_run ();
 }

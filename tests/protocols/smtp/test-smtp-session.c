@@ -233,6 +233,109 @@ any_event_contains (GPtrArray  *events,
 }
 
 static void
+count_wakeup_cb (MrSession *session,
+                 guint     *count)
+{
+  (*count)++;
+}
+
+/* Past max_auth_failures each failed AUTH is answered late, on the
+ * session's clock; pipelined guesses each add to the wait; a client that
+ * floods the wait is hung up on. */
+static void
+test_auth_failure_delay (void)
+{
+  g_autoptr(MrClock) clock = mr_clock_new ();
+  MrLimits limits = { 0 };
+  MrSmtpConfig config;
+  g_autofree char *out = NULL;
+  guint wakeups = 0;
+
+  mr_clock_set_mode (clock, MR_CLOCK_STEP);
+  mr_smtp_config_init (&config);
+  config.hostname = "mx.test";
+  config.clock = clock;
+  limits.max_auth_failures = 2;
+
+  {
+    g_autoptr(SmtpFixture) f = smtp_fixture_new (&config, &limits, FALSE);
+    const char *bad = "AUTH PLAIN AGFsaWNlQHNlbmRlci5leGFtcGxlAHdyb25n\r\n";   /* \0alice@...\0wrong */
+    g_auto(GStrv) lines = NULL;
+
+    g_signal_connect (f->session, "wakeup", G_CALLBACK (count_wakeup_cb), &wakeups);
+    smtp_fixture_feed (f, "EHLO client.example\r\n", -1);
+    g_strfreev (smtp_fixture_take_lines (f));
+
+    /* The first two: at once (RFC 4954 6: 535 5.7.8). */
+    smtp_fixture_feed (f, bad, -1);
+    smtp_fixture_feed (f, bad, -1);
+    lines = smtp_fixture_take_lines (f);
+    g_assert_cmpuint (g_strv_length (lines), ==, 2);
+    g_assert_true (g_str_has_prefix (lines[0], "535 5.7.8"));
+    g_assert_true (g_str_has_prefix (lines[1], "535 5.7.8"));
+    g_clear_pointer (&lines, g_strfreev);
+
+    /* The third waits two seconds, and the NOOP behind it waits too. */
+    smtp_fixture_feed (f, bad, -1);
+    smtp_fixture_feed (f, "NOOP\r\n", -1);
+    g_assert_true (mr_session_get_held (f->session));
+    g_assert_cmpuint (f->out->len, ==, 0);
+    mr_clock_advance (clock, MR_SESSION_AUTH_FAILURE_DELAY_USEC / 2);
+    g_assert_cmpuint (wakeups, ==, 0);
+    g_assert_false (mr_session_has_output (f->session));
+    mr_clock_advance (clock, MR_SESSION_AUTH_FAILURE_DELAY_USEC / 2);
+    g_assert_cmpuint (wakeups, ==, 1);
+    smtp_fixture_feed (f, "", 0);
+    lines = smtp_fixture_take_lines (f);
+    g_assert_cmpuint (g_strv_length (lines), ==, 2);
+    g_assert_true (g_str_has_prefix (lines[0], "535 5.7.8"));
+    g_assert_true (g_str_has_prefix (lines[1], "250 2.0.0"));
+    g_clear_pointer (&lines, g_strfreev);
+
+    /* Two pipelined guesses: each pays its two seconds. */
+    {
+      g_autofree char *two = g_strconcat (bad, bad, NULL);
+
+      smtp_fixture_feed (f, two, -1);
+    }
+    mr_clock_advance (clock, MR_SESSION_AUTH_FAILURE_DELAY_USEC);
+    smtp_fixture_feed (f, "", 0);
+    lines = smtp_fixture_take_lines (f);
+    g_assert_cmpuint (g_strv_length (lines), ==, 1);
+    g_clear_pointer (&lines, g_strfreev);
+    g_assert_true (mr_session_get_held (f->session));
+    mr_clock_advance (clock, MR_SESSION_AUTH_FAILURE_DELAY_USEC);
+    smtp_fixture_feed (f, "", 0);
+    lines = smtp_fixture_take_lines (f);
+    g_assert_cmpuint (g_strv_length (lines), ==, 1);
+    g_assert_true (g_str_has_prefix (lines[0], "535 5.7.8"));
+    g_clear_pointer (&lines, g_strfreev);
+
+    /* The right password still works (a delay, not a lockout). */
+    smtp_fixture_feed (f, "AUTH PLAIN AGFsaWNlQHNlbmRlci5leGFtcGxlAGFsaWNl\r\n", -1);
+    lines = smtp_fixture_take_lines (f);
+    g_assert_cmpstr (lines[0], ==, "235 2.7.0 Authentication successful");
+    g_assert_cmpint (mr_session_get_action (f->session), ==, MR_SESSION_CONTINUE);
+  }
+
+  {
+    g_autoptr(SmtpFixture) f = smtp_fixture_new (&config, &limits, FALSE);
+    const char *bad = "AUTH PLAIN AGFsaWNlQHNlbmRlci5leGFtcGxlAHdyb25n\r\n";
+    g_autofree char *junk = g_strnfill (MR_SESSION_MAX_HELD_INPUT + 1, 'N');
+
+    smtp_fixture_feed (f, "EHLO client.example\r\n", -1);
+    for (guint i = 0; i < 3; i++)
+      smtp_fixture_feed (f, bad, -1);
+    g_string_truncate (f->out, 0);
+    smtp_fixture_feed (f, junk, -1);
+    g_assert_cmpint (mr_session_get_action (f->session), ==, MR_SESSION_CLOSE);
+    g_assert_false (mr_session_get_held (f->session));
+    mr_clock_advance (clock, 10 * MR_SESSION_AUTH_FAILURE_DELAY_USEC);
+    g_assert_false (mr_session_has_output (f->session));
+  }
+}
+
+static void
 test_auth_masked (void)
 {
   g_autoptr(SmtpFixture) f = smtp_fixture_new (NULL, NULL, FALSE);
@@ -643,6 +746,7 @@ main (int   argc,
   g_test_add_func ("/smtp/session/big-message-trickled", test_big_message_trickled);
   g_test_add_func ("/smtp/session/bdat-huge", test_bdat_huge);
   g_test_add_func ("/smtp/session/hostile-input", test_hostile_input);
+  g_test_add_func ("/smtp/session/auth-failure-delay", test_auth_failure_delay);
   if (g_test_perf ())
     g_test_add_func ("/smtp/session/perf", test_perf);
 
