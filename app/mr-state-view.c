@@ -12,7 +12,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "mr-event-model.h"
+#include "mr-conversation-index.h"
 #include "mr-state-view.h"
 
 /* How long a new refusal flashes (real time, microseconds). */
@@ -96,19 +96,12 @@ struct _MrStateView
 {
   GtkWidget     parent_instance;
 
-  /* Borrowed */
-  MrEventModel *model;
-
   /* Owned */
-  GHashTable   *positions;        /* conversation id -> GArray of guint model positions */
-  guint         n_indexed;
-  guint64       conversation_id;  /* 0: follow */
-  guint64       cursor;           /* 0: live */
+  MrConversationIndex *index;   /* the shown conversation's events */
   guint         flash_tick;
   gint64        flash_start;
 
   /* Computed by update () */
-  guint64       shown_id;
   MrProtocol    protocol;
   char         *client;
   char         *server;
@@ -119,7 +112,6 @@ struct _MrStateView
   char         *refused_target;
   guint64       refused_seq;
   gboolean      encrypted;
-  gboolean      dirty;            /* events came while unmapped */
 };
 
 G_DEFINE_FINAL_TYPE (MrStateView, mr_state_view, GTK_TYPE_WIDGET)
@@ -268,6 +260,14 @@ start_flash (MrStateView *self)
     self->flash_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), flash_tick_cb, NULL, NULL);
 }
 
+/* Follow: the newest conversation with a protocol we can draw. */
+static gboolean
+can_draw (const MrEvent *event,
+          gpointer       user_data)
+{
+  return machine_for (event->protocol) != NULL;
+}
+
 /* Replays the shown conversation's events up to the cursor. */
 static void
 update (MrStateView *self)
@@ -276,31 +276,15 @@ update (MrStateView *self)
   g_autofree char *old_verb = g_strdup (self->refused_verb);
   g_autofree char *old_reply = g_strdup (self->refused_reply);
   guint64 old_refused_seq = self->refused_seq;
-  gboolean was_dirty = self->dirty;
-  guint64 shown = self->conversation_id;
+  /* Catching up after being hidden: what is new was not seen live. */
+  gboolean catching_up = mr_conversation_index_get_stale (self->index) &&
+                         !gtk_widget_get_mapped (GTK_WIDGET (self));
+  guint64 shown = mr_conversation_index_update_shown (self->index);
+  guint n_events = mr_conversation_index_get_n_events (self->index, shown);
+  guint64 cursor = mr_conversation_index_get_cursor (self->index);
   const char *cmd_verb = NULL;
   const char *cmd_state = NULL;
-  GArray *positions;
 
-  if (shown == 0 && self->model != NULL)
-    {
-      /* Follow: the newest conversation with a protocol we can draw. */
-      for (guint i = self->n_indexed; i > 0; i--)
-        {
-          MrEvent *event = mr_event_model_get_event (self->model, i - 1);
-
-          if (self->cursor != 0 && event->seq > self->cursor)
-            continue;
-          if (event->conversation_id != 0 && machine_for (event->protocol) != NULL)
-            {
-              shown = event->conversation_id;
-              break;
-            }
-        }
-    }
-
-  self->dirty = FALSE;
-  self->shown_id = shown;
   self->protocol = MR_PROTOCOL_NONE;
   self->encrypted = FALSE;
   g_clear_pointer (&self->state, g_free);
@@ -310,13 +294,14 @@ update (MrStateView *self)
   g_clear_pointer (&self->refused_target, g_free);
   self->refused_seq = 0;
 
-  positions = shown ? g_hash_table_lookup (self->positions, &shown) : NULL;
-  for (guint i = 0; positions != NULL && i < positions->len; i++)
+  for (guint i = 0; i < n_events; i++)
     {
-      MrEvent *event = mr_event_model_get_event (self->model, g_array_index (positions, guint, i));
+      MrEvent *event = mr_conversation_index_get_event (self->index, shown, i);
 
-      if (self->cursor != 0 && event->seq > self->cursor)
-        break;
+      /* Notes are not on the wire: no state to replay, and their
+       * protocol (often none) must not replace the conversation's. */
+      if (event->kind == MR_EVENT_NOTE)
+        continue;
 
       self->protocol = event->protocol;
       set_str (&self->client, event->client);
@@ -361,74 +346,36 @@ update (MrStateView *self)
     g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_REFUSED_REPLY]);
 
   /* Flash only what is new while live, not what scrubbing uncovers. */
-  if (self->refused_seq != 0 && self->refused_seq > old_refused_seq && self->cursor == 0 && !was_dirty)
+  if (self->refused_seq != 0 && self->refused_seq > old_refused_seq && cursor == 0 && !catching_up)
     start_flash (self);
 
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
-index_from (MrStateView *self,
-            guint        position)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
-
-  for (guint i = position; i < n; i++)
-    {
-      MrEvent *event = mr_event_model_get_event (self->model, i);
-      GArray *positions;
-
-      if (event->conversation_id == 0 || event->kind == MR_EVENT_NOTE)
-        continue;
-      positions = g_hash_table_lookup (self->positions, &event->conversation_id);
-      if (positions == NULL)
-        {
-          guint64 *key = g_new (guint64, 1);
-
-          *key = event->conversation_id;
-          positions = g_array_new (FALSE, FALSE, sizeof (guint));
-          g_hash_table_insert (self->positions, key, positions);
-        }
-      g_array_append_val (positions, i);
-    }
-  self->n_indexed = n;
-}
-
-static void
-on_items_changed_cb (MrStateView *self,
-                     guint        position,
-                     guint        removed,
-                     guint        added)
+on_index_changed_cb (MrStateView *self)
 {
   g_assert (MR_IS_STATE_VIEW (self));
-
-  if (removed > 0 || position != self->n_indexed)
-    {
-      g_hash_table_remove_all (self->positions);
-      self->n_indexed = 0;
-      position = 0;
-    }
-  index_from (self, position);
 
   /* Hidden (another page is shown): replay later, when looked at. */
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
     update (self);
-  else
-    self->dirty = TRUE;
 }
 
 static void
 ensure_updated (MrStateView *self)
 {
-  if (self->dirty)
+  if (mr_conversation_index_get_stale (self->index))
     update (self);
 }
 
 static void
 mr_state_view_map (GtkWidget *widget)
 {
-  GTK_WIDGET_CLASS (mr_state_view_parent_class)->map (widget);
+  /* Before chaining up: still unmapped, so a refusal that came while
+   * hidden does not flash as if it were new. */
   ensure_updated (MR_STATE_VIEW (widget));
+  GTK_WIDGET_CLASS (mr_state_view_parent_class)->map (widget);
 }
 
 /* Drawing */
@@ -648,9 +595,10 @@ mr_state_view_snapshot (GtkWidget   *widget,
                  (presenting ? 1.2 : 0.95) * MIN (1.0, r / 45.0), r * 1.5);
     }
 
-  if (self->cursor != 0)
+  if (mr_conversation_index_get_cursor (self->index) != 0)
     {
-      g_autofree char *as_of = g_strdup_printf (_("as of event %llu"), (unsigned long long) self->cursor);
+      g_autofree char *as_of = g_strdup_printf (_("as of event %llu"),
+                                                (unsigned long long) mr_conversation_index_get_cursor (self->index));
 
       cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.6);
       draw_text (self, cr, as_of, width / 2.0, height - 16, FALSE, 0.9, 0);
@@ -682,9 +630,7 @@ mr_state_view_dispose (GObject *object)
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->flash_tick);
       self->flash_tick = 0;
     }
-  if (self->model != NULL)
-    g_signal_handlers_disconnect_by_data (self->model, self);
-  g_clear_object (&self->model);
+  mr_conversation_index_set_model (self->index, NULL);
 
   G_OBJECT_CLASS (mr_state_view_parent_class)->dispose (object);
 }
@@ -694,7 +640,7 @@ mr_state_view_finalize (GObject *object)
 {
   MrStateView *self = (MrStateView *)object;
 
-  g_clear_pointer (&self->positions, g_hash_table_unref);
+  g_clear_object (&self->index);
   g_free (self->client);
   g_free (self->server);
   g_free (self->state);
@@ -717,11 +663,11 @@ mr_state_view_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_CONVERSATION:
-      g_value_set_uint64 (value, self->conversation_id);
+      g_value_set_uint64 (value, mr_conversation_index_get_conversation (self->index));
       break;
 
     case PROP_CURSOR:
-      g_value_set_uint64 (value, self->cursor);
+      g_value_set_uint64 (value, mr_conversation_index_get_cursor (self->index));
       break;
 
     case PROP_STATE:
@@ -806,8 +752,10 @@ mr_state_view_class_init (MrStateViewClass *klass)
 static void
 mr_state_view_init (MrStateView *self)
 {
-  self->positions = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                           (GDestroyNotify) g_array_unref);
+  self->index = mr_conversation_index_new ();
+  mr_conversation_index_set_follow_func (self->index, can_draw, NULL);
+  g_signal_connect_object (self->index, "changed", G_CALLBACK (on_index_changed_cb),
+                           self, G_CONNECT_SWAPPED);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
 }
@@ -825,22 +773,8 @@ mr_state_view_set_model (MrStateView  *self,
   g_return_if_fail (MR_IS_STATE_VIEW (self));
   g_return_if_fail (!model || MR_IS_EVENT_MODEL (model));
 
-  if (self->model == model)
-    return;
-
-  if (self->model != NULL)
-    g_signal_handlers_disconnect_by_data (self->model, self);
-  g_set_object (&self->model, model);
-  g_hash_table_remove_all (self->positions);
-  self->n_indexed = 0;
-
-  if (model != NULL)
-    {
-      g_signal_connect_object (model, "items-changed", G_CALLBACK (on_items_changed_cb),
-                               self, G_CONNECT_SWAPPED);
-      index_from (self, 0);
-    }
-  update (self);
+  if (mr_conversation_index_set_model (self->index, model))
+    update (self);
 }
 
 void
@@ -849,9 +783,8 @@ mr_state_view_set_conversation (MrStateView *self,
 {
   g_return_if_fail (MR_IS_STATE_VIEW (self));
 
-  if (self->conversation_id == conversation_id)
+  if (!mr_conversation_index_set_conversation (self->index, conversation_id))
     return;
-  self->conversation_id = conversation_id;
   update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CONVERSATION]);
 }
@@ -860,7 +793,7 @@ guint64
 mr_state_view_get_conversation (MrStateView *self)
 {
   g_return_val_if_fail (MR_IS_STATE_VIEW (self), 0);
-  return self->conversation_id;
+  return mr_conversation_index_get_conversation (self->index);
 }
 
 void
@@ -869,9 +802,8 @@ mr_state_view_set_cursor (MrStateView *self,
 {
   g_return_if_fail (MR_IS_STATE_VIEW (self));
 
-  if (self->cursor == seq)
+  if (!mr_conversation_index_set_cursor (self->index, seq))
     return;
-  self->cursor = seq;
   update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CURSOR]);
 }
@@ -880,7 +812,7 @@ guint64
 mr_state_view_get_cursor (MrStateView *self)
 {
   g_return_val_if_fail (MR_IS_STATE_VIEW (self), 0);
-  return self->cursor;
+  return mr_conversation_index_get_cursor (self->index);
 }
 
 guint64
@@ -888,7 +820,7 @@ mr_state_view_get_shown_conversation (MrStateView *self)
 {
   g_return_val_if_fail (MR_IS_STATE_VIEW (self), 0);
   ensure_updated (self);
-  return self->shown_id;
+  return mr_conversation_index_get_shown (self->index);
 }
 
 MrProtocol

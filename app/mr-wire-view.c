@@ -12,7 +12,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "mr-event-model.h"
+#include "mr-conversation-index.h"
 #include "mr-wire-view.h"
 
 /* Past this many events of one conversation only the newest are shown,
@@ -31,16 +31,8 @@ struct _MrWireView
   GtkLabel        *summary_label;
   GtkTextView     *text_view;
 
-  /* Borrowed */
-  MrEventModel    *model;
-
   /* Owned */
-  GHashTable      *positions;        /* conversation id -> GArray of guint */
-  guint            n_indexed;
-  guint64          conversation_id;  /* 0: follow */
-  guint64          cursor;           /* 0: live */
-  guint64          shown_id;
-  gboolean         dirty;
+  MrConversationIndex *index;      /* the shown conversation's events */
   guint            scroll_id;
 };
 
@@ -260,44 +252,18 @@ update (MrWireView *self)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
   gboolean invisibles = gtk_toggle_button_get_active (self->invisibles_button);
-  guint64 shown = self->conversation_id;
+  guint64 shown = mr_conversation_index_update_shown (self->index);
+  guint last = mr_conversation_index_get_n_events (self->index, shown);
+  guint first = last > MAX_LINES ? last - MAX_LINES : 0;
   gboolean in_reply = FALSE;
-  GArray *positions;
-  guint first = 0, last = 0;
   const char *client = NULL, *server = NULL;
   MrProtocol protocol = MR_PROTOCOL_NONE;
 
-  if (shown == 0 && self->model != NULL)
-    for (guint i = self->n_indexed; i > 0; i--)
-      {
-        MrEvent *event = mr_event_model_get_event (self->model, i - 1);
-
-        if (self->cursor != 0 && event->seq > self->cursor)
-          continue;
-        if (event->conversation_id != 0 && event->kind != MR_EVENT_NOTE)
-          {
-            shown = event->conversation_id;
-            break;
-          }
-      }
-
-  self->shown_id = shown;
-  self->dirty = FALSE;
   gtk_text_buffer_set_text (buffer, "", 0);
-
-  positions = shown ? g_hash_table_lookup (self->positions, &shown) : NULL;
-  if (positions != NULL)
-    {
-      while (last < positions->len &&
-             (self->cursor == 0 ||
-              mr_event_model_get_event (self->model, g_array_index (positions, guint, last))->seq <= self->cursor))
-        last++;
-      first = last > MAX_LINES ? last - MAX_LINES : 0;
-    }
 
   for (guint i = first; i < last; i++)
     {
-      MrEvent *event = mr_event_model_get_event (self->model, g_array_index (positions, guint, i));
+      MrEvent *event = mr_conversation_index_get_event (self->index, shown, i);
 
       client = event->client;
       server = event->server;
@@ -387,59 +353,20 @@ mr_wire_view_set_property (GObject      *object,
 }
 
 static void
-index_from (MrWireView *self,
-            guint               position)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
-
-  for (guint i = position; i < n; i++)
-    {
-      MrEvent *event = mr_event_model_get_event (self->model, i);
-      GArray *positions;
-
-      if (event->conversation_id == 0)
-        continue;
-      positions = g_hash_table_lookup (self->positions, &event->conversation_id);
-      if (positions == NULL)
-        {
-          guint64 *key = g_new (guint64, 1);
-
-          *key = event->conversation_id;
-          positions = g_array_new (FALSE, FALSE, sizeof (guint));
-          g_hash_table_insert (self->positions, key, positions);
-        }
-      g_array_append_val (positions, i);
-    }
-  self->n_indexed = n;
-}
-
-static void
-on_items_changed_cb (MrWireView *self,
-                     guint               position,
-                     guint               removed,
-                     guint               added)
+on_index_changed_cb (MrWireView *self)
 {
   g_assert (MR_IS_WIRE_VIEW (self));
 
-  if (removed > 0 || position != self->n_indexed)
-    {
-      g_hash_table_remove_all (self->positions);
-      self->n_indexed = 0;
-      position = 0;
-    }
-  index_from (self, position);
-
-  /* Only rebuild when the shown conversation could have changed. */
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)) || self->shown_id == 0)
+  /* Only rebuild when the shown conversation could have changed; else
+   * the index stays stale until the view is looked at. */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) || mr_conversation_index_get_shown (self->index) == 0)
     update (self);
-  else
-    self->dirty = TRUE;
 }
 
 static void
 ensure_updated (MrWireView *self)
 {
-  if (self->dirty)
+  if (mr_conversation_index_get_stale (self->index))
     update (self);
 }
 
@@ -455,9 +382,7 @@ mr_wire_view_dispose (GObject *object)
 {
   MrWireView *self = (MrWireView *)object;
 
-  if (self->model != NULL)
-    g_signal_handlers_disconnect_by_data (self->model, self);
-  g_clear_object (&self->model);
+  mr_conversation_index_set_model (self->index, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), MR_TYPE_WIRE_VIEW);
 
   g_clear_handle_id (&self->scroll_id, g_source_remove);
@@ -470,16 +395,16 @@ mr_wire_view_finalize (GObject *object)
 {
   MrWireView *self = (MrWireView *)object;
 
-  g_clear_pointer (&self->positions, g_hash_table_unref);
+  g_clear_object (&self->index);
 
   G_OBJECT_CLASS (mr_wire_view_parent_class)->finalize (object);
 }
 
 static void
 mr_wire_view_get_property (GObject    *object,
-                                   guint       prop_id,
-                                   GValue     *value,
-                                   GParamSpec *pspec)
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
 {
   MrWireView *self = MR_WIRE_VIEW (object);
 
@@ -529,8 +454,9 @@ mr_wire_view_init (MrWireView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->positions = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                           (GDestroyNotify) g_array_unref);
+  self->index = mr_conversation_index_new ();
+  g_signal_connect_object (self->index, "changed", G_CALLBACK (on_index_changed_cb),
+                           self, G_CONNECT_SWAPPED);
 
   /* The transcript's colours: client red, server blue */
   buffer = gtk_text_view_get_buffer (self->text_view);
@@ -561,51 +487,34 @@ mr_wire_view_new (void)
 }
 
 void
-mr_wire_view_set_model (MrWireView *self,
-                                MrEventModel       *model)
+mr_wire_view_set_model (MrWireView   *self,
+                        MrEventModel *model)
 {
   g_return_if_fail (MR_IS_WIRE_VIEW (self));
   g_return_if_fail (!model || MR_IS_EVENT_MODEL (model));
 
-  if (self->model == model)
-    return;
-
-  if (self->model != NULL)
-    g_signal_handlers_disconnect_by_data (self->model, self);
-  g_set_object (&self->model, model);
-  g_hash_table_remove_all (self->positions);
-  self->n_indexed = 0;
-  if (model != NULL)
-    {
-      g_signal_connect_object (model, "items-changed", G_CALLBACK (on_items_changed_cb),
-                               self, G_CONNECT_SWAPPED);
-      index_from (self, 0);
-    }
-  update (self);
+  if (mr_conversation_index_set_model (self->index, model))
+    update (self);
 }
 
 void
 mr_wire_view_set_conversation (MrWireView *self,
-                                       guint64             conversation_id)
+                               guint64     conversation_id)
 {
   g_return_if_fail (MR_IS_WIRE_VIEW (self));
 
-  if (self->conversation_id == conversation_id)
-    return;
-  self->conversation_id = conversation_id;
-  update (self);
+  if (mr_conversation_index_set_conversation (self->index, conversation_id))
+    update (self);
 }
 
 void
 mr_wire_view_set_cursor (MrWireView *self,
-                                 guint64             seq)
+                         guint64     seq)
 {
   g_return_if_fail (MR_IS_WIRE_VIEW (self));
 
-  if (self->cursor == seq)
-    return;
-  self->cursor = seq;
-  update (self);
+  if (mr_conversation_index_set_cursor (self->index, seq))
+    update (self);
 }
 
 char *
