@@ -62,8 +62,17 @@ def reap_orphans(timeout=5.0):
 
 def start_session_bus():
     """A private session bus; returns (process, address)."""
+    def die_with_parent():
+        # Should this test die, its bus goes too (PR_SET_PDEATHSIG).
+        try:
+            import ctypes
+            ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+        os.setsid()
+
     bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-                           stdout=subprocess.PIPE, text=True, start_new_session=True)
+                           stdout=subprocess.PIPE, text=True, preexec_fn=die_with_parent)
     address = bus.stdout.readline().strip()
     return bus, address
 
@@ -92,16 +101,28 @@ def main():
     os.environ["DBUS_SESSION_BUS_ADDRESS"] = address
     os.environ.pop("NO_AT_BRIDGE", None)
     os.environ.pop("GTK_A11Y", None)
+    # This process is the screen reader, not the app under test: a critical
+    # inside libatspi must not kill the driver (the app keeps G_DEBUG).
+    app_debug = os.environ.get("G_DEBUG", "")
+    os.environ["G_DEBUG"] = ""
     os.environ["XDG_RUNTIME_DIR"] = tmp
 
     import gi
     gi.require_version("Atspi", "2.0")
     from gi.repository import Atspi
 
-    env = dict(os.environ, XDG_CONFIG_HOME=tmp, XDG_DATA_HOME=tmp, XDG_STATE_HOME=tmp)
-    app = subprocess.Popen([exe], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(os.environ, XDG_CONFIG_HOME=tmp, XDG_DATA_HOME=tmp, XDG_STATE_HOME=tmp, G_DEBUG=app_debug)
+    log_path = os.path.join(tmp, "app.log")
+    log = open(log_path, "w")
+    app = subprocess.Popen([exe], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         run(Atspi, app)
+        if any(not ok for ok, _ in results):
+            print("# the app %s; its output:" % ("exited with %s" % app.returncode
+                                                 if app.poll() is not None else "is running"))
+            with open(log_path) as f:
+                for line in f.read().splitlines()[-40:]:
+                    print("#   " + line)
     finally:
         app.terminate()
         try:
