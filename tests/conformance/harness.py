@@ -37,6 +37,7 @@ class Lab:
         self.env = env
         self.ports = {}
         self.extras = {}
+        self.extra_lines = []     # every "NAME value" line, in order (url may repeat)
         self.process = None
         self.tmp = None
 
@@ -65,7 +66,12 @@ class Lab:
         threading.Thread(target=read_lines, args=(self.process.stdout,), daemon=True).start()
         deadline = time.monotonic() + 20
         wanted = set(self.services)
-        while not wanted.issubset(self.ports) and time.monotonic() < deadline:
+
+        def started():
+            # With the web view on, the teacher token and the URLs come last.
+            return wanted.issubset(self.ports) and ("http" not in wanted or "url" in self.extras)
+
+        while not started() and time.monotonic() < deadline:
             try:
                 line = lines.get(timeout=0.5)
             except queue.Empty:
@@ -77,6 +83,18 @@ class Lab:
                 self.ports[name] = int(value.rsplit(":", 1)[1])
             else:
                 self.extras[name] = value
+                self.extra_lines.append((name, value))
+        # More URL lines were printed (and flushed) with the first.
+        while "url" in self.extras:
+            try:
+                line = lines.get(timeout=0.05)
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            name, _, value = line.strip().partition(" ")
+            self.extras[name] = value
+            self.extra_lines.append((name, value))
         missing = wanted - set(self.ports)
         if missing:
             self.stop()

@@ -33,7 +33,7 @@ import urllib.request
 from email.message import EmailMessage
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from harness import check, require, summary  # noqa: E402
+from harness import check, check_equal, require, summary  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -186,7 +186,7 @@ class Server:
         self.lines = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
         deadline = time.monotonic() + 20
-        while not ("http" in self.ports and "teacher-token" in self.extras) and time.monotonic() < deadline:
+        while not ("http" in self.ports and "url" in self.extras) and time.monotonic() < deadline:
             try:
                 line = self.lines.get(timeout=0.5)
             except queue.Empty:
@@ -323,7 +323,11 @@ def main():
         devtools = DevTools(ws_url)
         devtools.call("Page.enable")
         devtools.call("Runtime.enable")
-        devtools.call("Page.navigate", url=base + "/")
+        # Open the address the server prints, as a teacher would.
+        url = lab.extras.get("url", base + "/")
+        if not demo_path:
+            check_equal(url, base + "/", "mailroom-server prints the live view's URL")
+        devtools.call("Page.navigate", url=url)
         live = devtools.wait_for("document.getElementById('status') && "
                                  "document.getElementById('status').textContent === 'Live'")
         check(live, "the page connects its WebSocket and says Live")
