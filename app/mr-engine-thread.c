@@ -1124,7 +1124,9 @@ mr_engine_thread_send_async (MrEngineThread      *self,
   job->summary = g_string_new (NULL);
   job->commands = g_ptr_array_new_with_free_func (g_free);
 
-  g_ptr_array_add (job->commands, g_strdup ("EHLO compose.mailroom.lab"));
+  /* The client greets with its own name (RFC 5321 4.1.1.1), so the
+   * Received: trace names the host the map shows. */
+  g_ptr_array_add (job->commands, g_strdup_printf ("EHLO %s", client ? client : "compose.mailroom.lab"));
   if (login != NULL && password != NULL)
     {
       /* RFC 4616: authzid NUL authcid NUL passwd */

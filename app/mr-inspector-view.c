@@ -25,6 +25,7 @@ struct _MrInspectorView
   GtkListBox      *queue_list;
   GtkListBox      *dns_list;
   MrReceivedTrace *trace;
+  GtkToggleButton *trace_on_map;
   GtkLabel        *status_label;
 
   /* Owned */
@@ -38,6 +39,14 @@ struct _MrInspectorView
 };
 
 G_DEFINE_FINAL_TYPE (MrInspectorView, mr_inspector_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_TRACE_ON_MAP,
+  N_PROPS
+};
+
+static GParamSpec *properties [N_PROPS];
 
 static char *
 queue_row_text (const MrQueueRow *row,
@@ -274,6 +283,50 @@ mr_inspector_view_finalize (GObject *object)
 }
 
 static void
+on_trace_on_map_cb (MrInspectorView *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_TRACE_ON_MAP]);
+}
+
+static void
+mr_inspector_view_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  MrInspectorView *self = MR_INSPECTOR_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_TRACE_ON_MAP:
+      g_value_set_boolean (value, mr_inspector_view_get_trace_on_map (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mr_inspector_view_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  MrInspectorView *self = MR_INSPECTOR_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_TRACE_ON_MAP:
+      mr_inspector_view_set_trace_on_map (self, g_value_get_boolean (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 mr_inspector_view_class_init (MrInspectorViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -281,6 +334,14 @@ mr_inspector_view_class_init (MrInspectorViewClass *klass)
 
   object_class->dispose = mr_inspector_view_dispose;
   object_class->finalize = mr_inspector_view_finalize;
+  object_class->get_property = mr_inspector_view_get_property;
+  object_class->set_property = mr_inspector_view_set_property;
+
+  /* Whether the trace is drawn on the map too (the window draws it). */
+  properties [PROP_TRACE_ON_MAP] =
+    g_param_spec_boolean ("trace-on-map", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   widget_class->map = mr_inspector_view_map;
   widget_class->unmap = mr_inspector_view_unmap;
 
@@ -316,7 +377,19 @@ mr_inspector_view_init (MrInspectorView *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->queue_list), "boxed-list");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->queue_list));
 
-  gtk_box_append (GTK_BOX (box), heading (_("Received: trace of the newest message")));
+  {
+    GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+    GtkWidget *title = heading (_("Received: trace of the newest message"));
+
+    gtk_widget_set_hexpand (title, TRUE);
+    gtk_box_append (GTK_BOX (row), title);
+    self->trace_on_map = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_mnemonic (_("Draw on the _Map")));
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->trace_on_map),
+                                 _("Draw the message's path hop by hop on the map"));
+    g_signal_connect_swapped (self->trace_on_map, "notify::active", G_CALLBACK (on_trace_on_map_cb), self);
+    gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->trace_on_map));
+    gtk_box_append (GTK_BOX (box), row);
+  }
   self->trace = MR_RECEIVED_TRACE (mr_received_trace_new ());
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->trace));
 
@@ -408,4 +481,20 @@ mr_inspector_view_get_trace (MrInspectorView *self)
 {
   g_return_val_if_fail (MR_IS_INSPECTOR_VIEW (self), NULL);
   return self->trace;
+}
+
+gboolean
+mr_inspector_view_get_trace_on_map (MrInspectorView *self)
+{
+  g_return_val_if_fail (MR_IS_INSPECTOR_VIEW (self), FALSE);
+  return gtk_toggle_button_get_active (self->trace_on_map);
+}
+
+void
+mr_inspector_view_set_trace_on_map (MrInspectorView *self,
+                                    gboolean         trace_on_map)
+{
+  g_return_if_fail (MR_IS_INSPECTOR_VIEW (self));
+  /* The toggle notifies (on_trace_on_map_cb). */
+  gtk_toggle_button_set_active (self->trace_on_map, trace_on_map);
 }

@@ -39,6 +39,10 @@ void        mr_inspector_view_set_model       (MrInspectorView *self,
                                                MrEventModel    *model);
 /* (transfer none) */
 MrReceivedTrace *mr_inspector_view_get_trace  (MrInspectorView *self);
+/* The "Draw on the Map" toggle of the trace (property "trace-on-map"). */
+gboolean    mr_inspector_view_get_trace_on_map (MrInspectorView *self);
+void        mr_inspector_view_set_trace_on_map (MrInspectorView *self,
+                                                gboolean         trace_on_map);
 /* As the row's controls do: @priority -1 removes the MX. */
 void        mr_inspector_view_edit_mx         (MrInspectorView *self,
                                                const char      *domain,

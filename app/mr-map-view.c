@@ -68,6 +68,7 @@ struct _MrMapView
   char       *queue_host;    /* where the relay queue is */
   guint       queue_length;
   GPtrArray  *faults;        /* Fault*, switched on now */
+  GStrv       route;         /* hosts of a message's path, drawn hop by hop */
 
   /* The timeline scrubbed back: a still frame of that moment */
   MrEventModel *past;
@@ -82,6 +83,7 @@ enum {
   PROP_0,
   PROP_TOPOLOGY,
   PROP_SPEED,
+  PROP_ROUTE,
   N_PROPS
 };
 
@@ -650,6 +652,87 @@ append_fault_badge (MrMapView             *self,
   gtk_snapshot_restore (snapshot);
 }
 
+static const char route_color[] = "#3584e4";
+
+/* Each hop of the route as a wide translucent band along its link. */
+static void
+append_route (MrMapView      *self,
+              GtkSnapshot    *snapshot,
+              const Geometry *g)
+{
+  GdkRGBA band;
+
+  if (self->route == NULL)
+    return;
+
+  gdk_rgba_parse (&band, route_color);
+  band.alpha = 0.35;
+  for (guint i = 0; self->route[i] != NULL && self->route[i + 1] != NULL; i++)
+    {
+      int a = mr_topology_lookup (self->topology, self->route[i]);
+      int b = mr_topology_lookup (self->topology, self->route[i + 1]);
+      const MrHost *from, *to;
+      double px, py;
+
+      if (a < 0 || b < 0 || a == b)
+        continue;
+      from = mr_topology_get_host (self->topology, a);
+      to = mr_topology_get_host (self->topology, b);
+      link_point (g, from, to, 0, &px, &py);
+      for (guint k = 1; k <= 24; k++)
+        {
+          double qx, qy;
+
+          link_point (g, from, to, k / 24.0, &qx, &qy);
+          append_line (snapshot, px, py, qx, qy, 10 * g->scale, &band);
+          px = qx;
+          py = qy;
+        }
+    }
+}
+
+/* Hop numbers on the bottom-left corner of the route's hosts. */
+static void
+append_route_numbers (MrMapView      *self,
+                      GtkSnapshot    *snapshot,
+                      const Geometry *g)
+{
+  GdkRGBA blue, white = { 1, 1, 1, 1 };
+
+  if (self->route == NULL)
+    return;
+
+  gdk_rgba_parse (&blue, route_color);
+  for (guint i = 0; self->route[i] != NULL; i++)
+    {
+      int index = mr_topology_lookup (self->topology, self->route[i]);
+      g_autofree char *number = NULL;
+      g_autoptr(PangoLayout) layout = NULL;
+      double cx, cy, r = 10 * g->scale;
+      int w, h;
+      gboolean seen = FALSE;
+
+      if (index < 0)
+        continue;
+      for (guint j = 0; j < i; j++)
+        seen |= mr_topology_lookup (self->topology, self->route[j]) == index;
+      if (seen)
+        continue;
+
+      host_center (g, mr_topology_get_host (self->topology, index), &cx, &cy);
+      cx -= g->node_w / 2;
+      cy += g->node_h / 2;
+      number = g_strdup_printf ("%u", i + 1);
+      layout = make_layout (self, number, 12 * g->scale, TRUE);
+      pango_layout_get_pixel_size (layout, &w, &h);
+      append_rounded (snapshot, &GRAPHENE_RECT_INIT (cx - r, cy - r, 2 * r, 2 * r), r, &blue, &white, 1.5 * g->scale);
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (cx - w / 2.0, cy - h / 2.0));
+      gtk_snapshot_append_layout (snapshot, layout, &white);
+      gtk_snapshot_restore (snapshot);
+    }
+}
+
 /* Says, across the top, that the map shows a past moment. */
 static void
 append_past_banner (MrMapView      *self,
@@ -739,6 +822,9 @@ mr_map_view_snapshot (GtkWidget   *widget,
           py = qy;
         }
     }
+
+  /* A message's path (the Received: trace), hop by hop under the nodes. */
+  append_route (self, snapshot, &g);
 
   /* Nodes */
   for (guint i = 0; i < n_hosts; i++)
@@ -836,6 +922,8 @@ mr_map_view_snapshot (GtkWidget   *widget,
             append_fault_badge (self, snapshot, &g, &rect, names);
         }
     }
+
+  append_route_numbers (self, snapshot, &g);
 
   /* Envelopes */
   if (self->past != NULL)
@@ -1146,6 +1234,29 @@ mr_map_view_show_past (MrMapView    *self,
     }
 }
 
+const char * const *
+mr_map_view_get_route (MrMapView *self)
+{
+  g_return_val_if_fail (MR_IS_MAP_VIEW (self), NULL);
+  return (const char * const *) self->route;
+}
+
+void
+mr_map_view_set_route (MrMapView          *self,
+                       const char * const *hosts)
+{
+  g_return_if_fail (MR_IS_MAP_VIEW (self));
+
+  if (self->route == NULL && hosts == NULL)
+    return;
+  if (self->route != NULL && hosts != NULL && g_strv_equal ((const char * const *) self->route, hosts))
+    return;
+  g_strfreev (self->route);
+  self->route = g_strdupv ((char **) hosts);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_ROUTE]);
+}
+
 gboolean
 mr_map_view_get_showing_past (MrMapView *self)
 {
@@ -1338,6 +1449,7 @@ mr_map_view_finalize (GObject *object)
   g_clear_pointer (&self->last_verb, g_hash_table_unref);
   g_clear_pointer (&self->queue_host, g_free);
   g_clear_pointer (&self->faults, g_ptr_array_unref);
+  g_clear_pointer (&self->route, g_strfreev);
   g_clear_object (&self->past);
   g_clear_pointer (&self->past_accepted, g_array_unref);
   g_clear_pointer (&self->past_envelopes, g_ptr_array_unref);
@@ -1363,6 +1475,10 @@ mr_map_view_get_property (GObject    *object,
       g_value_set_double (value, self->speed);
       break;
 
+    case PROP_ROUTE:
+      g_value_set_boxed (value, self->route);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1384,6 +1500,10 @@ mr_map_view_set_property (GObject      *object,
 
     case PROP_SPEED:
       mr_map_view_set_speed (self, g_value_get_double (value));
+      break;
+
+    case PROP_ROUTE:
+      mr_map_view_set_route (self, g_value_get_boxed (value));
       break;
 
     default:
@@ -1412,6 +1532,10 @@ mr_map_view_class_init (MrMapViewClass *klass)
   properties [PROP_SPEED] =
     g_param_spec_double ("speed", NULL, NULL, 0.05, 100.0, 1.0,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* Hosts of a message's path (a Received: trace), drawn hop by hop. */
+  properties [PROP_ROUTE] =
+    g_param_spec_boxed ("route", NULL, NULL, G_TYPE_STRV,
+                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/mailroomlab/Mailroom/ui/mr-map-view.ui");

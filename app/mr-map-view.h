@@ -48,6 +48,11 @@ void        mr_map_view_set_faults     (MrMapView          *self,
 /* The names of the faults badged on @host. (transfer full) */
 GStrv       mr_map_view_dup_faults_on  (MrMapView          *self,
                                         const char         *host);
+/* A message's path (hosts, oldest hop first; NULL for none) drawn as a
+ * band along each hop with the hop numbers; property "route". */
+void        mr_map_view_set_route      (MrMapView          *self,
+                                        const char * const *hosts);
+const char * const *mr_map_view_get_route (MrMapView       *self);
 /* Follows the timeline: @past (the events up to its cursor) is drawn as a
  * still frame of that moment, badges as they were then; NULL goes back to
  * the live animation. */

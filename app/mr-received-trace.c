@@ -144,6 +144,14 @@ struct _MrReceivedTrace
   guint         n_seen;
 };
 
+enum {
+  PROP_0,
+  PROP_HOSTS,
+  N_PROPS
+};
+
+static GParamSpec *properties [N_PROPS];
+
 G_DEFINE_FINAL_TYPE (MrReceivedTrace, mr_received_trace, GTK_TYPE_WIDGET)
 
 static void
@@ -183,6 +191,7 @@ show_event (MrReceivedTrace *self,
   self->hosts = g_strv_builder_end (hosts);
   self->labels = g_strv_builder_end (labels);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_HOSTS]);
 }
 
 static void
@@ -288,6 +297,25 @@ mr_received_trace_snapshot (GtkWidget   *widget,
 }
 
 static void
+mr_received_trace_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  MrReceivedTrace *self = MR_RECEIVED_TRACE (object);
+
+  switch (prop_id)
+    {
+    case PROP_HOSTS:
+      g_value_set_boxed (value, self->hosts);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 mr_received_trace_measure (GtkWidget      *widget,
                            GtkOrientation  orientation,
                            int             for_size,
@@ -331,6 +359,14 @@ mr_received_trace_class_init (MrReceivedTraceClass *klass)
 
   object_class->dispose = mr_received_trace_dispose;
   object_class->finalize = mr_received_trace_finalize;
+  object_class->get_property = mr_received_trace_get_property;
+
+  /* The hosts of the newest message's path, oldest hop first. */
+  properties [PROP_HOSTS] =
+    g_param_spec_boxed ("hosts", NULL, NULL, G_TYPE_STRV,
+                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
   widget_class->snapshot = mr_received_trace_snapshot;
   widget_class->measure = mr_received_trace_measure;
   gtk_widget_class_set_css_name (widget_class, "receivedtrace");

@@ -60,6 +60,7 @@ struct _MrWindow
   GQueue                held;          /* MrEvent* drained but not shown (paused) */
   guint64               last_seq;
   guint                 faults_serial; /* of the faults the map badges */
+  GBinding             *route_binding; /* trace hosts -> map route, or NULL */
   guint                 tick_id;
   gboolean              playing;
 };

@@ -313,6 +313,19 @@ on_timeline_cursor_cb (MrWindow *self)
   mr_wire_view_set_cursor (self->wire_view, cursor);
 }
 
+/* The inspector's "Draw on the Map": the map follows the trace's hosts
+ * until it is switched off. */
+static void
+on_trace_on_map_cb (MrWindow *self)
+{
+  g_clear_pointer (&self->route_binding, g_binding_unbind);
+  if (mr_inspector_view_get_trace_on_map (self->inspector_view))
+    self->route_binding = g_object_bind_property (mr_inspector_view_get_trace (self->inspector_view), "hosts",
+                                                  self->map_view, "route", G_BINDING_SYNC_CREATE);
+  else
+    mr_map_view_set_route (self->map_view, NULL);
+}
+
 static void
 update_ports (MrWindow *self)
 {
@@ -526,6 +539,8 @@ mr_window_init (MrWindow *self)
   self->shown = self->events;
   g_signal_connect_object (self->timeline, "notify::cursor",
                            G_CALLBACK (on_timeline_cursor_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->inspector_view, "notify::trace-on-map",
+                           G_CALLBACK (on_trace_on_map_cb), self, G_CONNECT_SWAPPED);
 
   gtk_drop_down_set_selected (self->speed_dropdown, 2);
   g_signal_connect_object (self->speed_dropdown, "notify::selected",
