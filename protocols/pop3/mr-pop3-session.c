@@ -63,12 +63,6 @@ struct _MrPop3Session
   guint         auth_failures;
   guint         bad_commands;   /* in a row */
   guint         batch;          /* commands taken from the current feed */
-
-  /* A reply held back after too many failed logins */
-  GPtrArray    *delayed_lines;
-  guint         delayed_close : 1;
-  guint         delay_clock_id;
-  GSource      *delay_source;
 };
 
 G_DEFINE_FINAL_TYPE (MrPop3Session, mr_pop3_session, MR_TYPE_SESSION)
@@ -235,90 +229,6 @@ bad_command (MrPop3Session *self,
     }
 }
 
-/* The failed-login delay */
-
-static gboolean
-delay_pending (MrPop3Session *self)
-{
-  return self->delay_clock_id != 0 || self->delay_source != NULL;
-}
-
-static void
-delay_done (gpointer user_data)
-{
-  MrPop3Session *self = user_data;
-  g_autoptr(GPtrArray) lines = NULL;
-
-  g_assert (MR_IS_POP3_SESSION (self));
-
-  g_object_ref (self);
-
-  self->delay_clock_id = 0;
-  g_clear_pointer (&self->delay_source, g_source_unref);
-
-  lines = g_steal_pointer (&self->delayed_lines);
-  self->delayed_lines = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < lines->len; i++)
-    reply (self, "%s", (const char *)g_ptr_array_index (lines, i));
-
-  if (self->delayed_close)
-    close_session (self);
-  else
-    process_input (self);
-
-  mr_session_wakeup (MR_SESSION (self));
-  g_object_unref (self);
-}
-
-static gboolean
-delay_source_cb (gpointer user_data)
-{
-  /* The main context keeps the source alive while it dispatches. */
-  delay_done (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-cancel_delay (MrPop3Session *self)
-{
-  if (self->delay_clock_id != 0 && self->clock != NULL)
-    mr_clock_cancel (self->clock, self->delay_clock_id);
-  self->delay_clock_id = 0;
-
-  if (self->delay_source != NULL)
-    {
-      g_source_destroy (self->delay_source);
-      g_clear_pointer (&self->delay_source, g_source_unref);
-    }
-}
-
-/* Holds @line back for MR_POP3_AUTH_DELAY_USEC; input that arrives meanwhile
- * waits in the line reader. */
-static void
-reply_delayed (MrPop3Session *self,
-               char          *line,
-               gboolean       then_close)
-{
-  g_ptr_array_add (self->delayed_lines, line);
-  self->delayed_close |= !!then_close;
-
-  if (delay_pending (self))
-    return;
-
-  if (self->clock != NULL)
-    {
-      self->delay_clock_id = mr_clock_add_timeout (self->clock, MR_POP3_AUTH_DELAY_USEC,
-                                                   delay_done, self, NULL);
-    }
-  else
-    {
-      self->delay_source = g_timeout_source_new (MR_POP3_AUTH_DELAY_USEC / 1000);
-      g_source_set_name (self->delay_source, "[mailroom] pop3 auth delay");
-      g_source_set_callback (self->delay_source, delay_source_cb, self, NULL);
-      g_source_attach (self->delay_source, g_main_context_get_thread_default ());
-    }
-}
-
 /* Authorization */
 
 static void
@@ -332,17 +242,22 @@ auth_failed (MrPop3Session *self,
   g_clear_pointer (&self->user, g_free);
 
   if (self->auth_failures <= max)
-    reply (self, "-ERR [AUTH] %s", why);
-  else if (self->auth_failures < 2 * max)
-    reply_delayed (self,
-                   g_strdup_printf ("-ERR [AUTH] %s (failed login %u: replies are now delayed)",
-                                    why, self->auth_failures),
-                   FALSE);
+    {
+      reply (self, "-ERR [AUTH] %s", why);
+      return;
+    }
+
+  /* RFC 1939 13, RFC 5034 6: slow the guessing down; what the client sent
+   * meanwhile waits its turn (mr_session_hold()). */
+  mr_session_hold (MR_SESSION (self), self->clock, MR_POP3_AUTH_DELAY_USEC);
+  if (self->auth_failures < 2 * max)
+    reply (self, "-ERR [AUTH] %s (failed login %u: replies are now delayed)", why, self->auth_failures);
   else
-    reply_delayed (self,
-                   g_strdup_printf ("-ERR [AUTH] %s; too many failed logins (%u), closing the connection",
-                                    why, self->auth_failures),
-                   TRUE);
+    {
+      reply (self, "-ERR [AUTH] %s; too many failed logins (%u), closing the connection",
+             why, self->auth_failures);
+      close_session (self);
+    }
 }
 
 /* RFC 1939 11: the size is what RETR sends, with CRLF line endings. */
@@ -1287,7 +1202,7 @@ process_input (MrPop3Session *self)
 
   while (mr_session_get_action (session) == MR_SESSION_CONTINUE &&
          !mr_session_get_closed (session) &&
-         !delay_pending (self))
+         !mr_session_get_held (session))
     {
       g_autoptr(GError) error = NULL;
       const char *line;
@@ -1361,21 +1276,6 @@ mr_pop3_session_feed (MrSession    *session,
 
   mr_line_reader_feed (self->reader, data, len);
   self->batch = 0;
-
-  if (delay_pending (self))
-    {
-      /* Nothing is read while a failed login waits; a client that keeps
-       * talking meanwhile is not polite enough to keep. */
-      if (mr_line_reader_get_pending (self->reader) > 16 * MR_POP3_MAX_COMMAND_LINE)
-        {
-          cancel_delay (self);
-          g_ptr_array_set_size (self->delayed_lines, 0);
-          reply (self, "-ERR too much input while a failed login is delayed; closing the connection");
-          close_session (self);
-        }
-      return;
-    }
-
   process_input (self);
 }
 
@@ -1401,9 +1301,6 @@ mr_pop3_session_stop (MrSession    *session,
   MrPop3Session *self = (MrPop3Session *)session;
 
   g_assert (MR_IS_POP3_SESSION (self));
-
-  cancel_delay (self);
-  g_ptr_array_set_size (self->delayed_lines, 0);
 
   /* RFC 1939 3: a session ended by the server never enters UPDATE. */
   switch (reason)
@@ -1435,7 +1332,6 @@ mr_pop3_session_disconnected (MrSession *session)
   g_assert (MR_IS_POP3_SESSION (self));
 
   /* RFC 1939 6: without QUIT there is no UPDATE: DELE marks are forgotten. */
-  cancel_delay (self);
   release_maildrop (self);
 }
 
@@ -1444,7 +1340,6 @@ mr_pop3_session_dispose (GObject *object)
 {
   MrPop3Session *self = (MrPop3Session *)object;
 
-  cancel_delay (self);
   release_maildrop (self);
   g_clear_object (&self->clock);
 
@@ -1461,7 +1356,6 @@ mr_pop3_session_finalize (GObject *object)
   g_clear_object (&self->faults);
   g_clear_pointer (&self->timestamp, g_free);
   g_clear_pointer (&self->user, g_free);
-  g_clear_pointer (&self->delayed_lines, g_ptr_array_unref);
 
   G_OBJECT_CLASS (mr_pop3_session_parent_class)->finalize (object);
 }
@@ -1487,7 +1381,6 @@ mr_pop3_session_init (MrPop3Session *self)
 {
   self->state = MR_POP3_STATE_AUTHORIZATION;
   self->reader = mr_line_reader_new (MR_POP3_MAX_COMMAND_LINE);
-  self->delayed_lines = g_ptr_array_new_with_free_func (g_free);
 }
 
 /* RFC 1939 7: "<process-ID.clock@hostname>", unique per banner: the clock is

@@ -19,7 +19,7 @@ G_BEGIN_DECLS
 /* RFC 5034 4: SASL responses are not bound by the 255 octets; this is ours. */
 #define MR_POP3_MAX_SASL_LINE    12288
 /* Each failed login past MrLimits.max_auth_failures is answered this late. */
-#define MR_POP3_AUTH_DELAY_USEC  (2 * G_USEC_PER_SEC)
+#define MR_POP3_AUTH_DELAY_USEC  MR_SESSION_AUTH_FAILURE_DELAY_USEC
 
 /**
  * MrPop3Config:
