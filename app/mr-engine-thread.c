@@ -52,6 +52,9 @@ struct _MrEngineThread
   /* Cached at start (immutable afterwards) */
   guint16       ports[MR_N_SERVICES];
   char         *server_names[MR_N_SERVICES];
+  gboolean      classroom;        /* asked for; cleared when it could not be */
+  char         *teacher_token;
+  GStrv         web_urls;
 
   /* Written on the engine thread, read on the GUI thread */
   gint          queue_length;
@@ -196,6 +199,14 @@ on_faults_changed_cb (GListModel     *faults,
   g_atomic_int_inc (&self->faults_serial);
 }
 
+static gboolean
+is_loopback (const char *address)
+{
+  g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (address);
+
+  return inet != NULL && g_inet_address_get_is_loopback (inet);
+}
+
 static gpointer
 engine_thread_func (gpointer data)
 {
@@ -253,6 +264,26 @@ engine_thread_func (gpointer data)
       on_faults_changed_cb (G_LIST_MODEL (mr_world_get_faults (world)), 0, 0, 0, self);
     }
 
+  /* Safe by default (the brief, and mailroom-server's --bind rule): the
+   * LAN only in classroom mode, which needs a password on every account. */
+  if (self->classroom && !mr_engine_enable_classroom (engine, &error))
+    {
+      g_warning ("Not in classroom mode: %s", error->message);
+      g_clear_error (&error);
+      self->classroom = FALSE;
+    }
+  if (self->classroom && g_strcmp0 (self->address, "127.0.0.1") == 0)
+    {
+      g_free (self->address);
+      self->address = g_strdup ("0.0.0.0");
+    }
+  else if (!self->classroom && !is_loopback (self->address))
+    {
+      g_message ("Listening on 127.0.0.1, not %s: serving the network needs classroom mode", self->address);
+      g_free (self->address);
+      self->address = g_strdup ("127.0.0.1");
+    }
+
   /* STARTTLS and the implicit-TLS ports: the self-signed certificate in the
    * user data dir, shared with mailroom-server. Without it (no
    * glib-networking) the lab runs in the clear. */
@@ -291,6 +322,9 @@ engine_thread_func (gpointer data)
       g_clear_error (&error);
       self->ports[service] = port;
     }
+
+  self->teacher_token = g_strdup (mr_engine_get_teacher_token (engine));
+  self->web_urls = mr_engine_dup_web_urls (engine);
 
   g_mutex_lock (&self->mutex);
   self->engine = g_object_ref (engine);
@@ -1315,6 +1349,29 @@ mr_engine_thread_get_queue_length (MrEngineThread *self)
   return g_atomic_int_get (&self->queue_length);
 }
 
+gboolean
+mr_engine_thread_get_classroom (MrEngineThread *self)
+{
+  g_return_val_if_fail (MR_IS_ENGINE_THREAD (self), FALSE);
+  return self->classroom;
+}
+
+const char *
+mr_engine_thread_get_teacher_token (MrEngineThread *self)
+{
+  g_return_val_if_fail (MR_IS_ENGINE_THREAD (self), NULL);
+  return self->teacher_token;
+}
+
+const char * const *
+mr_engine_thread_get_web_urls (MrEngineThread *self)
+{
+  static const char * const none[] = { NULL };
+
+  g_return_val_if_fail (MR_IS_ENGINE_THREAD (self), none);
+  return self->web_urls != NULL ? (const char * const *) self->web_urls : none;
+}
+
 GStrv
 mr_engine_thread_dup_faults (MrEngineThread *self,
                              guint          *serial_r)
@@ -1378,6 +1435,8 @@ mr_engine_thread_finalize (GObject *object)
   g_free (self->scenario_json);
   g_free (self->relay_host);
   g_strfreev (self->fault_specs);
+  g_free (self->teacher_token);
+  g_strfreev (self->web_urls);
   g_free (self->maildir);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);
@@ -1430,6 +1489,7 @@ mr_engine_thread_new (GSettings *settings)
           self->address = g_steal_pointer (&address);
         }
       self->listen = g_settings_get_boolean (settings, "listen");
+      self->classroom = g_settings_get_boolean (settings, "classroom");
       if (g_settings_get_boolean (settings, "maildir-enabled"))
         {
           g_autofree char *path = g_settings_get_string (settings, "maildir-path");

@@ -159,6 +159,16 @@ gboolean        mr_engine_thread_set_fault_finish (MrEngineThread     *self,
                                                    GAsyncResult       *result,
                                                    GError            **error);
 
+/* Classroom mode (the "classroom" setting), if it could be turned on:
+ * the servers listen on the LAN and the web view serves it. */
+gboolean        mr_engine_thread_get_classroom     (MrEngineThread     *self);
+/* The token that unlocks changes through the web API, or NULL when the
+ * web view does not listen. */
+const char     *mr_engine_thread_get_teacher_token (MrEngineThread     *self);
+/* Where to open the live view (mr_engine_dup_web_urls()); empty when the
+ * web view does not listen. (transfer none) */
+const char * const *mr_engine_thread_get_web_urls  (MrEngineThread     *self);
+
 /* The faults switched on now, as "NAME[@TARGET]" specs, however they were
  * switched (faults page, web API, lessons). @serial_r (may be NULL) gets a
  * number that changes with them; compare it with

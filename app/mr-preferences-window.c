@@ -19,6 +19,7 @@ struct _MrPreferencesWindow
 
   /* Template widgets */
   AdwEntryRow   *bind_address_row;
+  GtkSwitch     *classroom_switch;
   GtkSpinButton *smtp_port;
   GtkSpinButton *submission_port;
   GtkSpinButton *pop3_port;
@@ -83,6 +84,7 @@ mr_preferences_window_class_init (MrPreferencesWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/mailroomlab/Mailroom/ui/mr-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, MrPreferencesWindow, bind_address_row);
+  gtk_widget_class_bind_template_child (widget_class, MrPreferencesWindow, classroom_switch);
   gtk_widget_class_bind_template_child (widget_class, MrPreferencesWindow, smtp_port);
   gtk_widget_class_bind_template_child (widget_class, MrPreferencesWindow, submission_port);
   gtk_widget_class_bind_template_child (widget_class, MrPreferencesWindow, pop3_port);
@@ -110,6 +112,7 @@ mr_preferences_window_new (GSettings *settings)
   self->settings = g_object_ref (settings);
 
   g_settings_bind (settings, "bind-address", self->bind_address_row, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "classroom", self->classroom_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "smtp-port", self->smtp_port, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "submission-port", self->submission_port, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "pop3-port", self->pop3_port, "value", G_SETTINGS_BIND_DEFAULT);

@@ -10,10 +10,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <ifaddrs.h>
-#include <string.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include "mr-engine-private.h"
 #include "mr-fault.h"
@@ -69,42 +65,13 @@ _mr_server_options_print_extras (MrServerOptions *options,
                                  FILE            *out)
 {
   const char *token = mr_engine_get_teacher_token (engine);
-  guint16 http = mr_engine_get_port (engine, MR_SERVICE_HTTP);
+  g_auto(GStrv) urls = mr_engine_dup_web_urls (engine);
 
   if (token != NULL)
     fprintf (out, "teacher-token %s\n", token);
 
-  if (http == 0)
-    return;
-
-  /* The addresses to open the live view at: students on the LAN need the
-   * machine's own address, not the 0.0.0.0 it listens on. */
-  if (g_strcmp0 (options->bind, "0.0.0.0") == 0)
-    {
-      struct ifaddrs *addresses = NULL;
-
-      fprintf (out, "url http://127.0.0.1:%u/\n", http);
-      if (getifaddrs (&addresses) == 0)
-        {
-          for (struct ifaddrs *a = addresses; a != NULL; a = a->ifa_next)
-            {
-              g_autoptr(GInetAddress) inet = NULL;
-              g_autofree char *text = NULL;
-
-              if (a->ifa_addr == NULL || a->ifa_addr->sa_family != AF_INET)
-                continue;
-              inet = g_inet_address_new_from_bytes ((const guint8 *) &((struct sockaddr_in *) a->ifa_addr)->sin_addr,
-                                                    G_SOCKET_FAMILY_IPV4);
-              if (g_inet_address_get_is_loopback (inet))
-                continue;
-              text = g_inet_address_to_string (inet);
-              fprintf (out, "url http://%s:%u/\n", text, http);
-            }
-          freeifaddrs (addresses);
-        }
-    }
-  else if (strchr (options->bind, ':') != NULL)
-    fprintf (out, "url http://[%s]:%u/\n", options->bind, http);
-  else
-    fprintf (out, "url http://%s:%u/\n", options->bind, http);
+  /* Where students open the live view: in classroom mode the machine's LAN
+   * addresses, not the 0.0.0.0 it listens on. */
+  for (guint i = 0; urls[i] != NULL; i++)
+    fprintf (out, "url %s\n", urls[i]);
 }

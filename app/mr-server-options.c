@@ -238,27 +238,8 @@ mr_server_options_apply (MrServerOptions  *options,
   if (options->maildir != NULL && !mr_engine_use_maildir (engine, options->maildir, error))
     return FALSE;
 
-  if (options->classroom)
-    mr_engine_set_classroom (engine, TRUE);
-
-  if (options->classroom)
-    {
-      guint n = g_list_model_get_n_items (mr_store_get_accounts (mr_engine_get_store (engine)));
-
-      for (guint i = 0; i < n; i++)
-        {
-          g_autoptr(MrAccount) account = g_list_model_get_item (mr_store_get_accounts (mr_engine_get_store (engine)), i);
-          const char *password = mr_account_get_password (account);
-
-          if (password == NULL || password[0] == '\0')
-            {
-              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           _("Classroom mode needs a password on every account; %s has none"),
-                           mr_account_get_address (account));
-              return FALSE;
-            }
-        }
-    }
+  if (options->classroom && !mr_engine_enable_classroom (engine, error))
+    return FALSE;
 
   if (options->clock != NULL)
     {

@@ -68,6 +68,8 @@ struct _MrWindow
 void _mr_window_class_actions_init (GtkWidgetClass *widget_class);
 /* win.export-ladder-svg, win.export-ladder-png, win.export-transcript (s: a path, or "" to ask) */
 void _mr_window_class_export_init  (GtkWidgetClass *widget_class);
+void _mr_window_class_classroom_init (GtkWidgetClass *widget_class);
+char *_mr_window_dup_classroom_text (MrWindow *self);
 /* win.presentation (F5): full screen, large type, keys; see mr-window-presentation.c */
 void _mr_window_class_presentation_init (GtkWidgetClass *widget_class);
 /* win.show-conversation (t: a conversation id, 0 follows the newest) */

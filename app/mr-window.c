@@ -514,6 +514,7 @@ mr_window_class_init (MrWindowClass *klass)
 
   _mr_window_class_actions_init (widget_class);
   _mr_window_class_export_init (widget_class);
+  _mr_window_class_classroom_init (widget_class);
   _mr_window_class_presentation_init (widget_class);
   _mr_window_class_conversation_init (widget_class);
 }

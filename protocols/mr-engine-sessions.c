@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "mr-clock.h"
 #include "mr-engine-private.h"
 #include "mr-error.h"
@@ -19,6 +21,7 @@
 #include "mr-pop3-session.h"
 #include "mr-smtp-local-delivery.h"
 #include "mr-smtp-session.h"
+#include "mr-store.h"
 #include "mr-world.h"
 
 /* The one place that knows every protocol's constructor, so the engine core
@@ -138,6 +141,46 @@ mr_engine_set_classroom (MrEngine *self,
 {
   g_return_if_fail (MR_IS_ENGINE (self));
   mr_http_server_set_classroom (ensure_http_server (self), classroom);
+}
+
+gboolean
+mr_engine_enable_classroom (MrEngine  *self,
+                            GError   **error)
+{
+  GListModel *accounts;
+
+  g_return_val_if_fail (MR_IS_ENGINE (self), FALSE);
+
+  /* Safe by default: the LAN can reach the servers in classroom mode, so
+   * nobody may read a mailbox without its password. */
+  accounts = mr_store_get_accounts (mr_engine_get_store (self));
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(MrAccount) account = g_list_model_get_item (accounts, i);
+      const char *password = mr_account_get_password (account);
+
+      if (password == NULL || password[0] == '\0')
+        {
+          g_set_error (error, MR_ERROR, MR_ERROR_INVALID_DATA,
+                       _("Classroom mode needs a password on every account; %s has none"),
+                       mr_account_get_address (account));
+          return FALSE;
+        }
+    }
+
+  mr_engine_set_classroom (self, TRUE);
+  return TRUE;
+}
+
+GStrv
+mr_engine_dup_web_urls (MrEngine *self)
+{
+  GObject *http;
+
+  g_return_val_if_fail (MR_IS_ENGINE (self), NULL);
+
+  http = _mr_engine_get_extension (self, MR_ENGINE_EXTENSION_HTTP);
+  return http ? mr_http_server_dup_urls (MR_HTTP_SERVER (http)) : g_new0 (char *, 1);
 }
 
 const char *

@@ -78,9 +78,18 @@ gboolean        mr_engine_use_maildir      (MrEngine      *self,
  * teacher token. */
 void            mr_engine_set_classroom    (MrEngine      *self,
                                             gboolean       classroom);
+/* Classroom mode after checking that every account has a password (the
+ * LAN can reach the servers then); FALSE with an error naming the first
+ * account without one. Call it after the scenario is loaded. */
+gboolean        mr_engine_enable_classroom (MrEngine      *self,
+                                            GError       **error);
 /* The token that unlocks state-changing API calls, or NULL before the web
  * view listens. */
 const char     *mr_engine_get_teacher_token (MrEngine     *self);
+/* Where to open the live view: "http://127.0.0.1:8025/" and, in classroom
+ * mode, one URL per LAN address (empty before the web view listens).
+ * (transfer full) */
+GStrv           mr_engine_dup_web_urls     (MrEngine      *self);
 /* Where the web API finds the lessons and the learner's progress
  * (/api/v1/lessons); NULL: none, the API answers 501. Call it on the
  * engine's thread. */

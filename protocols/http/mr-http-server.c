@@ -12,7 +12,10 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <gnutls/crypto.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "mr-clock.h"
 #include "mr-engine.h"
@@ -2174,4 +2177,78 @@ mr_http_server_set_viewer_window (MrHttpServer *self,
   g_return_if_fail (MR_IS_HTTP_SERVER (self));
 
   self->viewer_window = window ? window : MR_HTTP_DEFAULT_VIEWER_WINDOW;
+}
+
+static void
+add_url (GPtrArray    *urls,
+         GInetAddress *inet,
+         guint16       port)
+{
+  g_autofree char *text = g_inet_address_to_string (inet);
+  char *url = g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6
+              ? g_strdup_printf ("http://[%s]:%u/", text, port)
+              : g_strdup_printf ("http://%s:%u/", text, port);
+
+  for (guint i = 0; i < urls->len; i++)
+    if (g_str_equal (g_ptr_array_index (urls, i), url))
+      {
+        g_free (url);
+        return;
+      }
+  g_ptr_array_add (urls, url);
+}
+
+GStrv
+mr_http_server_dup_urls (MrHttpServer *self)
+{
+  g_autoptr(GPtrArray) urls = g_ptr_array_new ();
+  GSList *listeners;
+
+  g_return_val_if_fail (MR_IS_HTTP_SERVER (self), NULL);
+
+  listeners = soup_server_get_listeners (self->server);
+  for (const GSList *l = listeners; l != NULL; l = l->next)
+    {
+      g_autoptr(GSocketAddress) local = g_socket_get_local_address (l->data, NULL);
+      GInetAddress *inet;
+      guint16 port;
+
+      if (local == NULL || !G_IS_INET_SOCKET_ADDRESS (local))
+        continue;
+      inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local));
+      port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+
+      if (!g_inet_address_get_is_any (inet))
+        {
+          add_url (urls, inet, port);
+          continue;
+        }
+
+      /* Listening everywhere (classroom mode): this machine first, then
+       * the addresses students on the LAN can reach, never 0.0.0.0. */
+      {
+        g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+        struct ifaddrs *addresses = NULL;
+
+        add_url (urls, loopback, port);
+        if (getifaddrs (&addresses) != 0)
+          continue;
+        for (struct ifaddrs *a = addresses; a != NULL; a = a->ifa_next)
+          {
+            g_autoptr(GInetAddress) lan = NULL;
+
+            if (a->ifa_addr == NULL || a->ifa_addr->sa_family != AF_INET)
+              continue;
+            lan = g_inet_address_new_from_bytes ((const guint8 *) &((struct sockaddr_in *) a->ifa_addr)->sin_addr,
+                                                 G_SOCKET_FAMILY_IPV4);
+            if (!g_inet_address_get_is_loopback (lan))
+              add_url (urls, lan, port);
+          }
+        freeifaddrs (addresses);
+      }
+    }
+  g_slist_free (listeners);
+
+  g_ptr_array_add (urls, NULL);
+  return (GStrv) g_ptr_array_steal (urls, NULL);
 }

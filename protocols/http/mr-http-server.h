@@ -57,6 +57,10 @@ void          mr_http_server_set_classroom     (MrHttpServer *self,
  * is set, the API lists the catalog and answers 501 to changes. */
 void          mr_http_server_set_faults        (MrHttpServer *self,
                                                 MrFaultSet   *faults);
+/* The addresses to open the live view at ("http://127.0.0.1:8025/"): the
+ * listening address, or when listening on all of them (classroom mode)
+ * loopback and each LAN IPv4 address, never 0.0.0.0. (transfer full) */
+GStrv         mr_http_server_dup_urls          (MrHttpServer *self);
 /* WebSocket viewers connected right now. */
 guint         mr_http_server_get_n_viewers     (MrHttpServer *self);
 /* Concurrent viewers; one more is told "too many viewers" and closed. */

@@ -30,6 +30,7 @@
 #include "mr-topology.h"
 #include "mr-transcript-view.h"
 #include "mr-window.h"
+#include "mr-window-private.h"
 
 static MrApplication *app;
 static MrWindow *window;
@@ -718,6 +719,64 @@ string_set (gpointer data)
   return *(char **) data != NULL;
 }
 
+/* Preferences' classroom switch: the servers listen on the LAN, the web
+ * view names the addresses students open (never 0.0.0.0), the teacher
+ * token is there; without the switch a LAN address falls back to loopback
+ * (safe by default). The window's Classroom Access text says it all. */
+static void
+test_engine_classroom (void)
+{
+  g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
+  g_autoptr(GSettings) settings = g_settings_new_with_backend (APP_ID, backend);
+  g_autoptr(GError) error = NULL;
+  const char * const services[] = { "smtp-port", "submission-port", "pop3-port", "imap-port", "web-port" };
+  g_autofree char *text = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (services); i++)
+    g_settings_set (settings, services[i], "q", 0);
+
+  {
+    g_autoptr(MrEngineThread) engine = NULL;
+    const char * const *urls;
+
+    g_settings_set_boolean (settings, "classroom", TRUE);
+    engine = mr_engine_thread_new (settings);
+    g_assert_true (mr_engine_thread_start (engine, &error));
+    g_assert_no_error (error);
+    g_assert_true (mr_engine_thread_get_classroom (engine));
+    g_assert_cmpstr (mr_engine_thread_get_address (engine), ==, "0.0.0.0");
+    g_assert_cmpuint (strlen (mr_engine_thread_get_teacher_token (engine)), ==, 32);
+    urls = mr_engine_thread_get_web_urls (engine);
+    g_assert_nonnull (urls[0]);
+    g_assert_true (g_str_has_prefix (urls[0], "http://127.0.0.1:"));
+    for (guint i = 0; urls[i] != NULL; i++)
+      g_assert_null (strstr (urls[i], "0.0.0.0"));
+    mr_engine_thread_stop (engine);
+  }
+
+  {
+    g_autoptr(MrEngineThread) engine = NULL;
+
+    g_settings_set_boolean (settings, "classroom", FALSE);
+    g_settings_set_string (settings, "bind-address", "0.0.0.0");
+    engine = mr_engine_thread_new (settings);
+    g_assert_true (mr_engine_thread_start (engine, &error));
+    g_assert_false (mr_engine_thread_get_classroom (engine));
+    g_assert_cmpstr (mr_engine_thread_get_address (engine), ==, "127.0.0.1");
+    mr_engine_thread_stop (engine);
+  }
+
+  /* The test window's lab is not in classroom mode. */
+  text = _mr_window_dup_classroom_text (window);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "Only this computer"));
+  g_assert_nonnull (strstr (text, "http://127.0.0.1:"));
+  g_assert_nonnull (strstr (text, mr_engine_thread_get_teacher_token (mr_window_get_engine (window))));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.classroom", NULL);
+  spin (300);
+  maybe_screenshot ("classroom.png");
+}
+
 /* Preferences' Maildir switch: a second engine (not listening) keeps bob's
  * mail on disk where mutt would read it. */
 static void
@@ -1108,6 +1167,7 @@ main (int   argc,
   g_test_add_func ("/app/compose/to-bob", test_compose_to_bob);
   g_test_add_func ("/app/faults/unknown-user", test_fault_unknown_user);
   g_test_add_func ("/app/faults/greylist-fast-forward", test_relay_greylist_fast_forward);
+  g_test_add_func ("/app/engine/classroom", test_engine_classroom);
   g_test_add_func ("/app/engine/maildir", test_engine_maildir);
   g_test_add_func ("/app/ladder/many-events", test_ladder_many_events);
   g_test_add_func ("/app/map/screenshot", test_map_screenshot);
