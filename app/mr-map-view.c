@@ -309,64 +309,12 @@ link_point (const Geometry *g,
 
 /* Faults ---------------------------------------------------------------- */
 
-static gboolean
-name_in_domain (const char *name,
-                const char *domain)
-{
-  gsize n = strlen (name), d = strlen (domain);
-
-  /* As the fault set matches: "recipient.example" covers its hosts. */
-  return g_ascii_strcasecmp (name, domain) == 0 ||
-         (n > d && name[n - d - 1] == '.' && g_ascii_strcasecmp (name + n - d, domain) == 0);
-}
-
-/* Whether @fault bites on @host, following where the fault set checks it
- * (mr_fault_set_check()): the stage says which kind of server asks, the
- * target narrows it to a host, a domain's hosts or an account's. */
+/* Whether @fault bites on @host (mr_fault_info_bites_host()). */
 static gboolean
 fault_on_host (const Fault  *fault,
                const MrHost *host)
 {
-  const MrFaultInfo *info = fault->info;
-  gboolean smtp = g_strcmp0 (host->role, "submission") == 0 || g_strcmp0 (host->role, "mx") == 0 ||
-                  g_strcmp0 (host->role, "relay") == 0;
-  gboolean mailbox = g_strcmp0 (host->role, "mailbox") == 0;
-  guint mailbox_protocols = (1u << MR_PROTOCOL_POP3) | (1u << MR_PROTOCOL_IMAP);
-  const char *at;
-
-  switch (info->stage)
-    {
-    case MR_FAULT_STAGE_DNS:
-      /* The look-up fails for whoever sends on: the relay (RFC 5321 5.1),
-       * whatever domain was broken. */
-      return g_strcmp0 (host->role, "submission") == 0 || g_strcmp0 (host->role, "relay") == 0;
-    case MR_FAULT_STAGE_AUTH:
-      if (g_strcmp0 (host->role, "submission") != 0)
-        return FALSE;
-      break;
-    case MR_FAULT_STAGE_MAIL:
-    case MR_FAULT_STAGE_RCPT:
-    case MR_FAULT_STAGE_DATA:
-      if (!smtp)
-        return FALSE;
-      break;
-    case MR_FAULT_STAGE_LOGIN:
-    case MR_FAULT_STAGE_MAILBOX:
-      if (!mailbox)
-        return FALSE;
-      break;
-    case MR_FAULT_STAGE_CONNECT:
-    default:
-      if (!((smtp && (info->protocols == 0 || (info->protocols & (1u << MR_PROTOCOL_SMTP)))) ||
-            (mailbox && (info->protocols == 0 || (info->protocols & mailbox_protocols)))))
-        return FALSE;
-      break;
-    }
-
-  if (fault->target == NULL)
-    return TRUE;
-  at = strrchr (fault->target, '@');
-  return name_in_domain (host->name, at != NULL ? at + 1 : fault->target);
+  return mr_fault_info_bites_host (fault->info, fault->target, host->name, host->role);
 }
 
 /* (transfer full) The faults biting on host @index, by name. */

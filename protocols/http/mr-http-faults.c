@@ -12,8 +12,10 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "mr-engine.h"
 #include "mr-fault.h"
 #include "mr-http-server-private.h"
+#include "mr-scenario.h"
 
 /*
  * /api/v1/faults: the catalog and the faults switched on.
@@ -26,7 +28,8 @@
 
 static void
 add_fault_json (JsonBuilder *builder,
-                MrFault     *fault)
+                MrFault     *fault,
+                MrScenario  *scenario)
 {
   g_autofree char *spec = mr_fault_to_spec (fault);
 
@@ -44,6 +47,18 @@ add_fault_json (JsonBuilder *builder,
   json_builder_add_int_value (builder, mr_fault_get_n_fired (fault));
   json_builder_set_member_name (builder, "spec");
   json_builder_add_string_value (builder, spec);
+  /* Where it bites, for a badge on the page's map. */
+  json_builder_set_member_name (builder, "hosts");
+  json_builder_begin_array (builder);
+  for (guint i = 0; scenario != NULL && i < mr_scenario_get_hosts (scenario)->len; i++)
+    {
+      const MrScenarioHost *host = g_ptr_array_index (mr_scenario_get_hosts (scenario), i);
+
+      if (mr_fault_info_bites_host (mr_fault_get_info (fault), mr_fault_get_target (fault),
+                                    host->name, mr_host_role_to_string (host->role)))
+        json_builder_add_string_value (builder, host->name);
+    }
+  json_builder_end_array (builder);
   json_builder_end_object (builder);
 }
 
@@ -83,9 +98,11 @@ add_catalog_json (JsonBuilder *builder)
 }
 
 static void
-reply_faults (SoupServerMessage *msg,
+reply_faults (MrHttpServer      *self,
+              SoupServerMessage *msg,
               MrFaultSet        *faults)
 {
+  MrScenario *scenario = self->engine != NULL ? mr_engine_get_scenario (self->engine) : NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
 
@@ -100,7 +117,7 @@ reply_faults (SoupServerMessage *msg,
         {
           g_autoptr(MrFault) fault = g_list_model_get_item (G_LIST_MODEL (faults), i);
 
-          add_fault_json (builder, fault);
+          add_fault_json (builder, fault, scenario);
         }
       json_builder_end_array (builder);
     }
@@ -140,7 +157,7 @@ _mr_http_handle_faults (MrHttpServer      *self,
                                 "List the faults with GET /api/v1/faults");
           return;
         }
-      reply_faults (msg, faults);
+      reply_faults (self, msg, faults);
       return;
     }
 
@@ -196,7 +213,7 @@ _mr_http_handle_faults (MrHttpServer      *self,
           _mr_http_reply_error (msg, SOUP_STATUS_BAD_REQUEST, target ? "target" : "name", "%s", error->message);
           return;
         }
-      add_fault_json (builder, fault);
+      add_fault_json (builder, fault, self->engine ? mr_engine_get_scenario (self->engine) : NULL);
       node = json_builder_get_root (builder);
       _mr_http_reply_json (msg, SOUP_STATUS_CREATED, node);
       return;
@@ -210,5 +227,5 @@ _mr_http_handle_faults (MrHttpServer      *self,
       _mr_http_reply_error (msg, SOUP_STATUS_NOT_FOUND, "name", "Fault “%s” is not on", segments[0]);
       return;
     }
-  reply_faults (msg, faults);
+  reply_faults (self, msg, faults);
 }

@@ -698,6 +698,56 @@ name_matches (const char *target,
          g_ascii_strcasecmp (name + nlen - tlen, target) == 0;
 }
 
+gboolean
+mr_fault_info_bites_host (const MrFaultInfo *info,
+                          const char        *target,
+                          const char        *host,
+                          const char        *role)
+{
+  gboolean submission = g_strcmp0 (role, "submission") == 0;
+  gboolean smtp = submission || g_strcmp0 (role, "mx") == 0 || g_strcmp0 (role, "relay") == 0;
+  gboolean mailbox = g_strcmp0 (role, "mailbox") == 0;
+  const char *at;
+
+  g_return_val_if_fail (info != NULL, FALSE);
+  g_return_val_if_fail (host != NULL, FALSE);
+
+  switch (info->stage)
+    {
+    case MR_FAULT_STAGE_DNS:
+      /* The look-up fails for whoever sends on (RFC 5321 5.1), whatever
+       * domain was broken. */
+      return submission || g_strcmp0 (role, "relay") == 0;
+    case MR_FAULT_STAGE_AUTH:
+      if (!submission)
+        return FALSE;
+      break;
+    case MR_FAULT_STAGE_MAIL:
+    case MR_FAULT_STAGE_RCPT:
+    case MR_FAULT_STAGE_DATA:
+      if (!smtp)
+        return FALSE;
+      break;
+    case MR_FAULT_STAGE_LOGIN:
+    case MR_FAULT_STAGE_MAILBOX:
+      if (!mailbox)
+        return FALSE;
+      break;
+    case MR_FAULT_STAGE_CONNECT:
+    default:
+      if (!((smtp && (info->protocols == 0 || (info->protocols & SMTP))) ||
+            (mailbox && (info->protocols == 0 || (info->protocols & MAILBOXES)))))
+        return FALSE;
+      break;
+    }
+
+  if (target == NULL)
+    return TRUE;
+  at = strrchr (target, '@');
+  return name_matches (at != NULL ? at + 1 : target, host);
+}
+
+
 static gboolean
 target_matches (MrFault            *fault,
                 const MrFaultQuery *query)

@@ -96,6 +96,18 @@ typedef struct
 const MrFaultInfo *mr_fault_catalog_lookup   (const char   *name);
 /* The whole catalog, for listings. */
 const MrFaultInfo *mr_fault_catalog_get_all  (guint        *n_r);
+/* Whether a fault @info aimed at @target (NULL: everywhere) bites on the
+ * lab host @host with scenario role @role ("submission", "mx", "relay",
+ * "mailbox", "client"; mr_host_role_to_string()), following where the fault
+ * set checks it: the stage says which kind of server asks (RCPT, MAIL and
+ * DATA: SMTP servers; AUTH: submission; LOGIN and mailbox: POP3/IMAP; DNS:
+ * the host that looks up MX records), the target narrows it to a host, a
+ * domain's hosts or an account's domain. For badges on maps. */
+gboolean           mr_fault_info_bites_host  (const MrFaultInfo *info,
+                                              const char        *target,
+                                              const char        *host,
+                                              const char        *role);
+
 /* The --list-faults table: name, targets, the reply it produces, summary.
  * (transfer full) */
 char              *mr_fault_catalog_format   (void);

@@ -28,6 +28,7 @@
     scenarioLinks: [],
     scenarioRoles: new Map(),
     active: null,                /* [a, b] of the newest event */
+    faults: new Map(),           /* host -> [fault names] switched on there */
     dirty: false,
     retry: 0,
     ws: null,
@@ -282,7 +283,37 @@
       const fit = Math.max(4, Math.floor(w / 8));
       t.textContent = h.length > fit ? h.slice(0, fit - 1) + '…' : h;
       el('title', {}, g).textContent = h;
+
+      /* Faults switched on here: a red badge on the top-left corner. */
+      const faults = state.faults.get(h);
+      if (faults && faults.length) {
+        const badge = el('g', { class: 'fault-badge', 'data-host': h }, svg);
+        const text = faults.length === 1 ? '⚠ ' + faults[0] : '⚠ ' + faults.length + ' faults';
+        const bw = Math.min(w, 14 + 7 * text.length);
+        el('rect', { x: px - w / 2, y: py - 26, width: bw, height: 16, rx: 8 }, badge);
+        const bt = el('text', { x: px - w / 2 + 7, y: py - 14 }, badge);
+        bt.textContent = text;
+        el('title', {}, badge).textContent = faults.join(', ');
+      }
     }
+  }
+
+  /* Faults are state, not events: ask for them now and then. */
+  function refreshFaults() {
+    fetch('api/v1/faults')
+      .then((r) => (r.ok ? r.json() : null))
+      .then((data) => {
+        const faults = new Map();
+        for (const fault of (data && data.active) || [])
+          for (const host of fault.hosts || []) {
+            if (!faults.has(host)) faults.set(host, []);
+            faults.get(host).push(fault.name);
+          }
+        const changed = JSON.stringify([...faults]) !== JSON.stringify([...state.faults]);
+        state.faults = faults;
+        if (changed) scheduleRender();
+      })
+      .catch(() => {});
   }
 
   function render() {
@@ -393,6 +424,8 @@
       .finally(connect);
   }
 
+  refreshFaults();
+  setInterval(refreshFaults, 2000);
   $('details-close').addEventListener('click', () => { $('details').hidden = true; });
   window.addEventListener('resize', scheduleRender);
   $('ladder-scroll').addEventListener('scroll', stickHead, { passive: true });

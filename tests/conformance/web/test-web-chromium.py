@@ -390,8 +390,20 @@ def main():
             amber = devtools.wait_for(
                 "[...document.querySelectorAll('#ladder .arrow line.c4')].length > 0")
             check(amber, "the 451 reply is drawn in the 4xx colour")
+            # The page's map badges the hosts the fault bites on (the API
+            # says which: no target means every SMTP server).
+            badged = devtools.wait_for(
+                "[...document.querySelectorAll('#map .fault-badge')].map(b => b.dataset.host)"
+                ".includes('mx1.recipient.example')", timeout=10)
+            check(badged, "the page's map shows a greylisting badge on mx1")
+            check(not devtools.evaluate(
+                "[...document.querySelectorAll('#map .fault-badge')].some(b => b.dataset.host === 'alice-laptop')"),
+                "and none on a client")
+            devtools.screenshot(os.path.join(shots, "web-fault-badge.png"))
             status, _ = api_call(base, "DELETE", "/api/v1/faults/greylisting", token)
             check(status == 200, f"the teacher switches greylisting off ({status})")
+            check(devtools.wait_for("document.querySelectorAll('#map .fault-badge').length === 0", timeout=10),
+                  "switched off, the badges go")
 
         # Drop the page's socket: it reconnects with ?since= and misses nothing.
         devtools.evaluate("window.mailroom.ws.close(); true")

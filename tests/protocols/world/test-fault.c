@@ -313,6 +313,44 @@ test_fault_greylisting (void)
   g_assert_cmpint (mr_fault_set_check_smtp (set, &query), ==, MR_REPLY_GREYLISTED);
 }
 
+/* Where a fault bites, for the badges on the maps: the stage picks the
+ * kind of server, the target narrows it. */
+static void
+test_fault_bites_host (void)
+{
+  const MrFaultInfo *unknown = mr_fault_catalog_lookup ("unknown-user");
+  const MrFaultInfo *grey = mr_fault_catalog_lookup ("greylisting");
+  const MrFaultInfo *down = mr_fault_catalog_lookup ("host-down");
+  const MrFaultInfo *nxdomain = NULL;
+  guint n = 0;
+  const MrFaultInfo *all = mr_fault_catalog_get_all (&n);
+
+  for (guint i = 0; i < n; i++)
+    if (all[i].stage == MR_FAULT_STAGE_DNS)
+      nxdomain = &all[i];
+  g_assert_nonnull (nxdomain);
+
+  /* An account's fault: the SMTP servers of its domain, at RCPT. */
+  g_assert_true (mr_fault_info_bites_host (unknown, "bob@recipient.example", "mx1.recipient.example", "mx"));
+  g_assert_true (mr_fault_info_bites_host (unknown, "bob@recipient.example", "mx2.recipient.example", "mx"));
+  g_assert_false (mr_fault_info_bites_host (unknown, "bob@recipient.example", "mail.recipient.example", "mailbox"));
+  g_assert_false (mr_fault_info_bites_host (unknown, "bob@recipient.example", "smtp.sender.example", "submission"));
+  g_assert_false (mr_fault_info_bites_host (unknown, "bob@recipient.example", "alice-laptop", "client"));
+  /* "recipient.example" covers its hosts, not a look-alike. */
+  g_assert_true (mr_fault_info_bites_host (grey, "recipient.example", "mx1.recipient.example", "mx"));
+  g_assert_false (mr_fault_info_bites_host (grey, "recipient.example", "mx1.notrecipient.example", "mx"));
+  g_assert_true (mr_fault_info_bites_host (grey, "mx1.recipient.example", "mx1.recipient.example", "mx"));
+  g_assert_false (mr_fault_info_bites_host (grey, "mx1.recipient.example", "mx2.recipient.example", "mx"));
+  /* No target: every server of the kind. */
+  g_assert_true (mr_fault_info_bites_host (grey, NULL, "smtp.sender.example", "submission"));
+  g_assert_false (mr_fault_info_bites_host (grey, NULL, "mail.recipient.example", "mailbox"));
+  g_assert_true (mr_fault_info_bites_host (down, NULL, "mail.recipient.example", "mailbox"));
+  g_assert_false (mr_fault_info_bites_host (down, NULL, "bob-laptop", "client"));
+  /* DNS: the sender that looks the MX up. */
+  g_assert_true (mr_fault_info_bites_host (nxdomain, "recipient.example", "smtp.sender.example", "submission"));
+  g_assert_false (mr_fault_info_bites_host (nxdomain, "recipient.example", "mx1.recipient.example", "mx"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -326,6 +364,7 @@ main (int   argc,
   g_test_add_func ("/world/fault/one-shot-and-hosts", test_fault_one_shot_and_hosts);
   g_test_add_func ("/world/fault/greylisting", test_fault_greylisting);
   g_test_add_func ("/world/fault/mailbox-protocols", test_fault_mailbox_protocols);
+  g_test_add_func ("/world/fault/bites-host", test_fault_bites_host);
 
   return g_test_run ();
 }
