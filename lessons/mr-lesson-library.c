@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include "mr-event-json.h"
 #include "mr-lesson.h"
 #include "mr-lesson-library.h"
 #include "mr-lesson-progress.h"
@@ -82,25 +83,13 @@ first_step_not_done (MrLessonProgress *progress,
 }
 
 static void
-add_string_or_null (JsonBuilder *builder,
-                    const char  *name,
-                    const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
 add_summary_members (JsonBuilder      *builder,
                      MrLessonProgress *progress,
                      MrLesson         *lesson)
 {
-  add_string_or_null (builder, "id", lesson->id);
-  add_string_or_null (builder, "title", lesson->title);
-  add_string_or_null (builder, "summary", lesson->summary);
+  mr_json_add_string_or_null (builder, "id", lesson->id);
+  mr_json_add_string_or_null (builder, "title", lesson->title);
+  mr_json_add_string_or_null (builder, "summary", lesson->summary);
   json_builder_set_member_name (builder, "rfc");
   json_builder_begin_array (builder);
   for (guint i = 0; lesson->rfc != NULL && lesson->rfc[i] != NULL; i++)
@@ -156,7 +145,7 @@ mr_lesson_library_lookup (MrLessonSource *source,
   builder = json_builder_new ();
   json_builder_begin_object (builder);
   add_summary_members (builder, progress, lesson);
-  add_string_or_null (builder, "intro", lesson->intro);
+  mr_json_add_string_or_null (builder, "intro", lesson->intro);
   json_builder_set_member_name (builder, "step_list");
   json_builder_begin_array (builder);
   for (guint i = 0; i < mr_lesson_get_n_steps (lesson); i++)
@@ -166,10 +155,10 @@ mr_lesson_library_lookup (MrLessonSource *source,
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "index");
       json_builder_add_int_value (builder, i);
-      add_string_or_null (builder, "id", step->id);
-      add_string_or_null (builder, "title", step->title);
-      add_string_or_null (builder, "instruction", step->instruction);
-      add_string_or_null (builder, "rfc", step->rfc);
+      mr_json_add_string_or_null (builder, "id", step->id);
+      mr_json_add_string_or_null (builder, "title", step->title);
+      mr_json_add_string_or_null (builder, "instruction", step->instruction);
+      mr_json_add_string_or_null (builder, "rfc", step->rfc);
       json_builder_set_member_name (builder, "done");
       json_builder_add_boolean_value (builder, i < done);
       json_builder_end_object (builder);

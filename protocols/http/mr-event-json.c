@@ -99,10 +99,10 @@ protocol_from_string (const char *name,
   return FALSE;
 }
 
-static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
+void
+mr_json_add_string_or_null (JsonBuilder *builder,
+                             const char  *name,
+                             const char  *value)
 {
   json_builder_set_member_name (builder, name);
   if (value != NULL)
@@ -123,20 +123,20 @@ mr_event_to_json_node (const MrEvent *event)
   json_builder_add_int_value (builder, (gint64) event->seq);
   json_builder_set_member_name (builder, "time");
   json_builder_add_int_value (builder, event->time);
-  add_string (builder, "kind", mr_event_kind_to_string (event->kind));
-  add_string (builder, "direction", mr_direction_to_string (event->direction));
-  add_string (builder, "protocol", mr_protocol_to_string (event->protocol));
+  mr_json_add_string_or_null (builder, "kind", mr_event_kind_to_string (event->kind));
+  mr_json_add_string_or_null (builder, "direction", mr_direction_to_string (event->direction));
+  mr_json_add_string_or_null (builder, "protocol", mr_protocol_to_string (event->protocol));
   json_builder_set_member_name (builder, "conversation");
   json_builder_add_int_value (builder, (gint64) event->conversation_id);
-  add_string (builder, "client", event->client);
-  add_string (builder, "server", event->server);
-  add_string (builder, "text", event->text);
-  add_string (builder, "verb", event->verb);
-  add_string (builder, "tag", event->tag);
+  mr_json_add_string_or_null (builder, "client", event->client);
+  mr_json_add_string_or_null (builder, "server", event->server);
+  mr_json_add_string_or_null (builder, "text", event->text);
+  mr_json_add_string_or_null (builder, "verb", event->verb);
+  mr_json_add_string_or_null (builder, "tag", event->tag);
   json_builder_set_member_name (builder, "code");
   json_builder_add_int_value (builder, event->code);
-  add_string (builder, "enhanced", event->enhanced);
-  add_string (builder, "state", event->state);
+  mr_json_add_string_or_null (builder, "enhanced", event->enhanced);
+  mr_json_add_string_or_null (builder, "state", event->state);
 
   json_builder_set_member_name (builder, "flags");
   json_builder_begin_array (builder);
@@ -149,7 +149,7 @@ mr_event_to_json_node (const MrEvent *event)
     {
       json_builder_set_member_name (builder, "reply_class");
       json_builder_add_int_value (builder, mr_event_get_reply_class (event));
-      add_string (builder, "explanation", mr_reply_explain (event->code, event->enhanced));
+      mr_json_add_string_or_null (builder, "explanation", mr_reply_explain (event->code, event->enhanced));
     }
 
   json_builder_end_object (builder);

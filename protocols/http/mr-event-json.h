@@ -40,6 +40,11 @@ char       *mr_event_to_json        (const MrEvent *event,
 MrEvent    *mr_event_from_json_node (JsonNode      *node,
                                      GError       **error);
 
+/* Sets member @name to @value, or to null when @value is NULL. */
+void        mr_json_add_string_or_null (JsonBuilder  *builder,
+                                        const char   *name,
+                                        const char   *value);
+
 /* The JSON name of one MrEventFlags bit ("bare-lf", "masked"...), or NULL. */
 const char *mr_event_flag_to_string (MrEventFlags   flag);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "mr-engine.h"
+#include "mr-event-json.h"
 #include "mr-fault.h"
 #include "mr-http-server-private.h"
 #include "mr-scenario.h"
@@ -36,11 +37,7 @@ add_fault_json (JsonBuilder *builder,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "name");
   json_builder_add_string_value (builder, mr_fault_get_name (fault));
-  json_builder_set_member_name (builder, "target");
-  if (mr_fault_get_target (fault))
-    json_builder_add_string_value (builder, mr_fault_get_target (fault));
-  else
-    json_builder_add_null_value (builder);
+  mr_json_add_string_or_null (builder, "target", mr_fault_get_target (fault));
   json_builder_set_member_name (builder, "one_shot");
   json_builder_add_boolean_value (builder, mr_fault_get_one_shot (fault));
   json_builder_set_member_name (builder, "fired");
