@@ -27,7 +27,7 @@ import time
 results = []
 
 # GTK 4.8 names a labelled button after its label property and its label
-# child ("Back to _live Back to live"); newer GTK after the child only.
+# child ("Back to _live Back to live"): match the end of the name.
 LIVE_BUTTON = r"Back to live$"
 
 
