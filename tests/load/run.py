@@ -57,6 +57,8 @@ MAX_MESSAGE = 1024 * 1024          # --max-message-size for the run
 LOAD_ID = re.compile(rb"X-Load-Id:\s*(\S+)", re.IGNORECASE)
 QUEUED = re.compile(r"queued as (\S+)")
 SERVICES = ("smtp", "pop3", "imap")
+# A sanitized server is several times slower: socket timeouts scale with it.
+TIME_FACTOR = float(os.environ.get("MR_TEST_TIME_FACTOR", "1"))
 
 
 # ---------------------------------------------------------------- bookkeeping
@@ -115,7 +117,7 @@ class Line:
     """A tiny line client on a raw socket (for what the libraries won't do)."""
 
     def __init__(self, port, timeout=30):
-        self.sock = socket.create_connection((HOST, port), timeout=timeout)
+        self.sock = socket.create_connection((HOST, port), timeout=timeout * TIME_FACTOR)
         self.buffer = b""
 
     def send(self, data):
@@ -164,7 +166,7 @@ def smtp_sender(lab, ledger, stop, kill_phase=False):
     while not stop.is_set():
         ids = []
         try:
-            with smtplib.SMTP(HOST, lab.port("smtp"), timeout=60) as smtp:
+            with smtplib.SMTP(HOST, lab.port("smtp"), timeout=60 * TIME_FACTOR) as smtp:
                 smtp.ehlo("sender.load.example")
                 for _ in range(3):
                     load_id = ledger.next_id("ok")
@@ -201,7 +203,7 @@ def pop3_client(lab, ledger, stop):
     another POP3 session has it (RFC 1939 8): -ERR [IN-USE] is an answer."""
     while not stop.is_set():
         try:
-            pop = poplib.POP3(HOST, lab.port("pop3"), timeout=60)
+            pop = poplib.POP3(HOST, lab.port("pop3"), timeout=60 * TIME_FACTOR)
             try:
                 pop.user(BOB)
                 try:
@@ -230,7 +232,7 @@ def imap_client(lab, ledger, stop):
     """imaplib as bob: EXAMINE, the newest ENVELOPEs, a SEARCH, NOOP, LOGOUT."""
     while not stop.is_set():
         try:
-            imap = imaplib.IMAP4(HOST, lab.port("imap"), timeout=60)
+            imap = imaplib.IMAP4(HOST, lab.port("imap"), timeout=60 * TIME_FACTOR)
             imap.login(BOB, BOB_PASSWORD)
             typ, data = imap.select("INBOX", readonly=True)
             if typ != "OK":
@@ -551,7 +553,7 @@ def settle_fds(pid, baseline, seconds=20):
 
 def read_back_imap(port):
     """Every X-Load-Id (and smtp-source From) in bob's INBOX, over IMAP."""
-    imap = imaplib.IMAP4(HOST, port, timeout=120)
+    imap = imaplib.IMAP4(HOST, port, timeout=120 * TIME_FACTOR)
     imap.login(BOB, BOB_PASSWORD)
     typ, data = imap.select("INBOX", readonly=True)
     exists = int(data[0])
@@ -574,7 +576,7 @@ def read_back_imap(port):
 
 
 def read_back_pop3(port):
-    pop = poplib.POP3(HOST, port, timeout=120)
+    pop = poplib.POP3(HOST, port, timeout=120 * TIME_FACTOR)
     pop.user(BOB)
     pop.pass_(BOB_PASSWORD)
     count, _ = pop.stat()
@@ -634,18 +636,18 @@ def warm_up(lab, ledger, calibration=200):
     BODYSTRUCTURE): memory that grows with the mail is not a leak.
     Returns that cost in kB per message."""
     pid = lab.process.pid
-    with smtplib.SMTP(HOST, lab.port("smtp"), timeout=30) as smtp:
+    with smtplib.SMTP(HOST, lab.port("smtp"), timeout=30 * TIME_FACTOR) as smtp:
         load_id = ledger.next_id("warm")
         smtp.sendmail(SENDER, [BOB], message(load_id))
         ledger.acked[load_id] = "warm-up"
-    pop = poplib.POP3(HOST, lab.port("pop3"), timeout=30)
+    pop = poplib.POP3(HOST, lab.port("pop3"), timeout=30 * TIME_FACTOR)
     pop.user(BOB)
     pop.pass_(BOB_PASSWORD)
     pop.stat()
     pop.quit()
 
     def read_all():
-        imap = imaplib.IMAP4(HOST, lab.port("imap"), timeout=60)
+        imap = imaplib.IMAP4(HOST, lab.port("imap"), timeout=60 * TIME_FACTOR)
         imap.login(BOB, BOB_PASSWORD)
         imap.select("INBOX")
         imap.fetch("1:*", "(FLAGS ENVELOPE BODYSTRUCTURE)")
@@ -655,7 +657,7 @@ def warm_up(lab, ledger, calibration=200):
     read_all()
     time.sleep(0.5)
     before = proc_status(pid, "VmRSS")
-    with smtplib.SMTP(HOST, lab.port("smtp"), timeout=30) as smtp:
+    with smtplib.SMTP(HOST, lab.port("smtp"), timeout=30 * TIME_FACTOR) as smtp:
         for i in range(calibration):
             load_id = ledger.next_id("calibrate")
             smtp.sendmail(SENDER, [BOB], message(load_id, size=700 * (1 + i % 3)))
@@ -733,7 +735,7 @@ def main_run(args, maildir):
                 source.kill()
                 source_out, _ = source.communicate()
             source_rc = source.returncode
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 90 * TIME_FACTOR
         for thread in threads:
             thread.join(timeout=max(0.1, deadline - time.monotonic()))
         stuck = sum(thread.is_alive() for thread in threads)
